@@ -1,0 +1,68 @@
+"""The composition root: ``create_app`` wires config, extensions, blueprints and the CLI."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import swagger_ui_bundle
+from flask import Flask, send_from_directory
+from flask_migrate import Migrate
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app import config as app_config
+from app.logs import configure_logging, install_request_logging
+from miniprogram_api import register_api
+from miniprogram_api.extensions import db, jwt, limiter
+
+MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
+
+migrate = Migrate()
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    """Create the API application; *overrides* replace environment-derived settings."""
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(app_config.from_environment(app.instance_path))
+    if overrides:
+        app.config.update(overrides)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    app_config.check_production(app.config)
+
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    configure_logging(app)
+    install_request_logging(app)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    app.extensions["redis"] = _redis_client(app.config["REDIS_URL"])
+    register_api(app)
+    _serve_swagger_assets(app)
+
+    from app.cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _redis_client(url: str | None):
+    """Return a Redis client with short timeouts, or None when Redis is not configured."""
+    if not url:
+        return None
+    import redis
+
+    return redis.Redis.from_url(url, socket_timeout=0.5, socket_connect_timeout=0.5)
+
+
+def _serve_swagger_assets(app: Flask) -> None:
+    assets = swagger_ui_bundle.swagger_ui_path
+
+    @app.get("/api/docs/static/<path:filename>")
+    def swagger_ui_asset(filename):
+        return send_from_directory(assets, filename)

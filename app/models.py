@@ -1,0 +1,3 @@
+"""Import every model module so the metadata (migrations, drift test) sees all tables."""
+
+import identity.models  # noqa: F401

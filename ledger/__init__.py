@@ -1,0 +1,1 @@
+"""The points ledger: accounts, transactions, entries, holds, lots, verify. SQLAlchemy only."""

@@ -1,0 +1,30 @@
+"""The HTTP contract of API.md: blueprints, schemas, auth, error mapping, the WeChat client."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from miniprogram_api.auth import register_jwt_loaders
+from miniprogram_api.errors import Api, register_error_handlers
+from miniprogram_api.wechat import WechatGateway
+
+BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+
+
+def register_api(app: Flask) -> None:
+    """Attach the WeChat client, the error format and every blueprint to *app*."""
+    from miniprogram_api.views import auth, health, me
+
+    app.extensions["wechat"] = WechatGateway(
+        appid=app.config["WECHAT_APPID"],
+        secret=app.config["WECHAT_SECRET"],
+        base_url=app.config["WECHAT_API_BASE_URL"],
+        timeout=app.config["WECHAT_TIMEOUT_SECONDS"],
+        redis=app.extensions.get("redis"),
+    )
+    api = Api(app)
+    register_error_handlers(app, api)
+    register_jwt_loaders()
+    api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
+    for blueprint in (health.blp, auth.blp, me.blp):
+        api.register_blueprint(blueprint)
