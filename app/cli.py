@@ -14,8 +14,10 @@ from miniprogram_api.extensions import db
 def register_cli(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     from app.demo import demo_cli
+    from app.devserver import dev_cli
 
     app.cli.add_command(demo_cli)
+    app.cli.add_command(dev_cli)
 
 
 @click.group("staff", help="Manage staff accounts.")

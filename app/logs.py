@@ -52,9 +52,21 @@ class RequestIdFilter(logging.Filter):
 _STANDARD_ATTRS = set(logging.makeLogRecord({}).__dict__) | {"message", "request_id"}
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Write to whatever ``sys.stderr`` is at emit time (servers and test capture swap it)."""
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, _value):
+        pass
+
+
 def configure_logging(app: Flask) -> None:
     """Send JSON lines (or plain text for local reading) to stderr, redacted, with request ids."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.addFilter(RequestIdFilter())
     handler.addFilter(RedactingFilter())
     if app.config["LOG_JSON"]:
