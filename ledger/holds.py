@@ -1,0 +1,188 @@
+"""Two-phase transfers: reserve points (a hold), then post, void or let it expire.
+
+A hold raises the account's ``held`` amount, so ``available = balance - held`` drops at once
+while the balance and the entries change only when the hold is posted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from ledger import accounts, postings
+from ledger.errors import (
+    DuplicateReference,
+    HoldExpired,
+    HoldNotFound,
+    HoldNotPending,
+    InsufficientPoints,
+    InvalidAmount,
+)
+from ledger.models import Hold
+from ledger.postings import Posted, check_amount
+from ledger.uow import atomic
+
+_holds = Hold.__table__
+
+
+@dataclass(frozen=True)
+class HoldView:
+    id: int
+    account_code: str
+    amount: int
+    status: str
+    expires_at: datetime
+
+
+def reserve(
+    session: Session,
+    source: str,
+    destination: str,
+    amount: int,
+    *,
+    expires_at: datetime,
+    reference: str | None = None,
+    memo: str = "",
+) -> HoldView:
+    """Hold *amount* of the account coded *source* for *destination* until *expires_at*."""
+    check_amount(amount)
+    if source == destination:
+        raise InvalidAmount("不能转给同一账户")
+    if expires_at <= now():
+        raise InvalidAmount("冻结截止时间必须晚于现在")
+
+    def work(s: Session) -> HoldView:
+        states = accounts.lock(s, [source, destination])
+        state = states[source]
+        if not state.allow_negative and state.available < amount:
+            raise InsufficientPoints(available=state.available, required=amount, account=source)
+        if (
+            reference is not None
+            and s.execute(select(_holds.c.id).where(_holds.c.reference == reference)).first()
+        ):
+            raise DuplicateReference(reference=reference)
+        state.held += amount
+        postings.save(s, [state])
+        hold_id = s.execute(
+            insert(_holds)
+            .values(
+                account_id=state.id,
+                destination_id=states[destination].id,
+                amount=amount,
+                status="pending",
+                reference=reference,
+                memo=memo,
+                expires_at=expires_at,
+                created_at=now(),
+            )
+            .returning(_holds.c.id)
+        ).scalar_one()
+        return HoldView(hold_id, source, amount, "pending", expires_at)
+
+    return atomic(session, work)
+
+
+def post(session: Session, hold_id: int, *, kind: str = "redeem", memo: str = "") -> Posted:
+    """Complete a pending hold: the held points move to its destination."""
+
+    def work(s: Session) -> Posted:
+        hold, states, source, destination = _lock_pending(s, hold_id)
+        if hold.expires_at <= now():
+            raise HoldExpired(hold_id=hold_id, expires_at=hold.expires_at.isoformat())
+        states[source].held -= hold.amount
+        posted = postings.record(
+            s,
+            kind=kind,
+            legs={source: -hold.amount, destination: hold.amount},
+            memo=memo or hold.memo,
+            meta={"hold_id": hold_id},
+            reference=hold.reference,
+            locked=states,
+        )
+        _resolve(s, hold_id, "posted", transaction_id=posted.transaction_id)
+        return posted
+
+    return atomic(session, work)
+
+
+def void(session: Session, hold_id: int) -> HoldView:
+    """Release a pending hold without moving points."""
+    return atomic(session, lambda s: _release(s, hold_id, "voided"))
+
+
+def expire(session: Session, *, at: datetime | None = None, batch: int = 100) -> int:
+    """Release every pending hold past its deadline, one short transaction each; return count."""
+    at = at or now()
+    count = 0
+    after = 0
+    while True:
+        c = _holds.c
+        hold_ids = list(
+            session.execute(
+                select(c.id)
+                .where(c.status == "pending", c.expires_at <= at, c.id > after)
+                .order_by(c.id)
+                .limit(batch)
+            ).scalars()
+        )
+        session.rollback()
+        if not hold_ids:
+            return count
+        for hold_id in hold_ids:
+            count += atomic(session, lambda s, h=hold_id: _expire_one(s, h, at))
+        after = hold_ids[-1]
+
+
+def _expire_one(session: Session, hold_id: int, at: datetime) -> int:
+    try:
+        hold, _, _, _ = _lock_pending(session, hold_id, with_destination=False)
+    except HoldNotPending:
+        return 0  # posted or voided since we listed it
+    if hold.expires_at > at:
+        return 0
+    _release(session, hold_id, "expired")
+    return 1
+
+
+def _release(session: Session, hold_id: int, status: str) -> HoldView:
+    hold, states, source, _ = _lock_pending(session, hold_id, with_destination=False)
+    states[source].held -= hold.amount
+    postings.save(session, [states[source]])
+    _resolve(session, hold_id, status)
+    return HoldView(hold_id, source, hold.amount, status, hold.expires_at)
+
+
+def _lock_pending(session: Session, hold_id: int, *, with_destination: bool = True):
+    """Lock the hold's accounts, then read the hold: its status is only trusted under the lock.
+
+    Releasing a hold touches only its source, so the destination is locked only for a post.
+    """
+    c = _holds.c
+    ids = session.execute(select(c.account_id, c.destination_id).where(c.id == hold_id)).first()
+    if ids is None:
+        raise HoldNotFound(hold_id=hold_id)
+    codes = dict(
+        session.execute(
+            select(accounts.Account.id, accounts.Account.code).where(
+                accounts.Account.id.in_([ids.account_id, ids.destination_id])
+            )
+        ).all()
+    )
+    source, destination = codes[ids.account_id], codes[ids.destination_id]
+    states = accounts.lock(session, [source, destination] if with_destination else [source])
+    hold = session.execute(select(_holds).where(c.id == hold_id)).one()
+    if hold.status != "pending":
+        raise HoldNotPending(hold_id=hold_id, status=hold.status)
+    return hold, states, source, destination
+
+
+def _resolve(session: Session, hold_id: int, status: str, transaction_id: int | None = None):
+    session.execute(
+        update(_holds)
+        .where(_holds.c.id == hold_id)
+        .values(status=status, resolved_at=now(), transaction_id=transaction_id)
+    )

@@ -1,0 +1,129 @@
+"""Idempotency keys kept in the database, claimed in the same transaction as the write.
+
+``run_once`` claims (scope, key) and runs the work in one ``atomic`` transaction, then stores
+the response next to the write it describes: either both commit or neither does. A retry of
+the same request replays the stored response; a different request under the same key is
+refused; a retry while the first is still running is told so instead of waiting.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from core.errors import DomainError
+from ledger.errors import IdempotencyKeyInUse, IdempotencyKeyReused
+from ledger.models import IdempotencyKey
+from ledger.uow import atomic
+
+_keys = IdempotencyKey.__table__
+
+# API.md promises at least 24 hours; purging is a maintenance job, not part of the write path.
+KEEP_FOR = timedelta(hours=48)
+
+
+@dataclass(frozen=True)
+class Response:
+    """An opaque stored answer: a status number and a JSON body."""
+
+    status: int
+    body: Any
+    replayed: bool = False
+
+
+def request_hash(*parts: Any) -> str:
+    """Return a stable sha256 of the request's parts (subject, method, path, parsed body)."""
+    canonical = json.dumps(parts, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_once(
+    session: Session,
+    *,
+    scope: str,
+    key: str,
+    fingerprint: str,
+    work: Callable[[Session], Response],
+    refusal: Callable[[DomainError], Response] | None = None,
+) -> Response:
+    """Run *work* at most once per (scope, key) and return its response, or replay it.
+
+    A DomainError from *work* is turned into a response by *refusal* and stored too (its
+    writes are rolled back to a savepoint first), so a retry sees the same refusal.
+    """
+
+    def unit(s: Session) -> Response:
+        stored = _claim(s, scope, key, fingerprint)
+        if stored is not None:
+            return stored
+        try:
+            with s.begin_nested():
+                response = work(s)
+        except DomainError as error:
+            if refusal is None:
+                raise
+            response = refusal(error)
+        s.execute(
+            insert(_keys).values(
+                scope=scope,
+                key=key,
+                request_hash=fingerprint,
+                response_status=response.status,
+                response_body=response.body,
+                created_at=now(),
+            )
+        )
+        return response
+
+    return atomic(session, unit)
+
+
+def _claim(session: Session, scope: str, key: str, fingerprint: str) -> Response | None:
+    """Return the stored response for (scope, key), or None once this transaction owns it."""
+    if session.get_bind().dialect.name == "postgresql":
+        # A transaction-scoped advisory lock marks the key as running; a second request fails
+        # to take it at once and answers IN_USE instead of queueing behind the first. SQLite
+        # writers are already serialized by BEGIN IMMEDIATE, so there is never a running one.
+        taken = session.execute(
+            text("SELECT pg_try_advisory_xact_lock(:lock_key)"),
+            {"lock_key": _lock_key(scope, key)},
+        ).scalar_one()
+        if not taken:
+            raise IdempotencyKeyInUse(key=key)
+    row = session.execute(
+        select(_keys.c.request_hash, _keys.c.response_status, _keys.c.response_body).where(
+            _keys.c.scope == scope, _keys.c.key == key
+        )
+    ).first()
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise IdempotencyKeyReused(key=key)
+    return Response(row.response_status, row.response_body, replayed=True)
+
+
+def _lock_key(scope: str, key: str) -> int:
+    digest = hashlib.sha256(f"ledger-idempotency|{scope}|{key}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def purge(session: Session, *, older_than: datetime | None = None) -> int:
+    """Delete keys older than *older_than* (default: now minus KEEP_FOR); return how many."""
+    cutoff = older_than or now() - KEEP_FOR
+
+    def work(s: Session) -> int:
+        count = s.execute(
+            select(func.count()).select_from(_keys).where(_keys.c.created_at < cutoff)
+        ).scalar_one()
+        s.execute(delete(_keys).where(_keys.c.created_at < cutoff))
+        return count
+
+    return atomic(session, work)

@@ -1,0 +1,79 @@
+"""Dated lots of a volunteer's points: credits add one, debits consume the oldest first."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
+
+from core.clock import now
+from ledger.models import Lot
+
+_lots = Lot.__table__
+
+
+def add(session: Session, *, account_id: int, transaction_id: int, amount: int, expires_at) -> None:
+    """Record *amount* credited by *transaction_id*, expiring at *expires_at* (None: never)."""
+    session.execute(
+        insert(_lots).values(
+            account_id=account_id,
+            transaction_id=transaction_id,
+            amount=amount,
+            remaining=amount,
+            expires_at=expires_at,
+            created_at=now(),
+        )
+    )
+
+
+def consume(session: Session, *, account_id: int, amount: int) -> None:
+    """Take *amount* from the account's lots, soonest-expiring first (caller holds the lock)."""
+    c = _lots.c
+    rows = session.execute(
+        select(c.id, c.remaining)
+        .where(c.account_id == account_id, c.remaining > 0)
+        .order_by(c.expires_at.asc().nulls_last(), c.id)
+    ).all()
+    left = amount
+    changes = []
+    for lot_id, remaining in rows:
+        take = min(remaining, left)
+        changes.append({"lot_id": lot_id, "new_remaining": remaining - take})
+        left -= take
+        if left == 0:
+            break
+    if left:
+        # Lots always sum to the balance, and the balance was checked: this is corruption.
+        raise RuntimeError(f"lots of account {account_id} are {left} short of its balance")
+    session.execute(
+        update(_lots)
+        .where(c.id == bindparam("lot_id"))
+        .values(remaining=bindparam("new_remaining")),
+        changes,
+    )
+
+
+def expired_amount(session: Session, *, account_id: int, at: datetime) -> int:
+    """Return the points in the account's lots whose date has passed at *at*."""
+    c = _lots.c
+    total = session.execute(
+        select(func.coalesce(func.sum(c.remaining), 0)).where(
+            c.account_id == account_id, c.remaining > 0, c.expires_at <= at
+        )
+    ).scalar_one()
+    return int(total)
+
+
+def accounts_with_expired(session: Session, *, at: datetime, after: int, limit: int) -> list[int]:
+    """Return up to *limit* ids above *after* of accounts holding lots expired by *at*."""
+    c = _lots.c
+    return list(
+        session.execute(
+            select(c.account_id)
+            .where(c.remaining > 0, c.expires_at <= at, c.account_id > after)
+            .group_by(c.account_id)
+            .order_by(c.account_id)
+            .limit(limit)
+        ).scalars()
+    )
