@@ -18,6 +18,9 @@ def register_cli(app: Flask) -> None:
 
     app.cli.add_command(demo_cli)
     app.cli.add_command(dev_cli)
+    from app.ledger_cli import register_ledger_cli
+
+    register_ledger_cli(app)
 
 
 @click.group("staff", help="Manage staff accounts.")
