@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 from pathlib import Path
 
@@ -28,6 +30,11 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    if not app.config.get("QR_SIGNING_KEY"):
+        # A separate key per purpose: leaking a QR key must not forge sessions, and back.
+        app.config["QR_SIGNING_KEY"] = hmac.new(
+            app.config["SECRET_KEY"].encode(), b"station-qr-scene", hashlib.sha256
+        ).hexdigest()
     app_config.check_production(app.config)
 
     if app.config["TRUSTED_PROXY_COUNT"]:

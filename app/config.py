@@ -45,6 +45,8 @@ def from_environment(instance_path: str) -> dict:
         "SQLALCHEMY_DATABASE_URI": database_url_for_driver(env.get("DATABASE_URL", default_db)),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
+        # Signs station QR scenes; derived from SECRET_KEY when unset (create_app).
+        "QR_SIGNING_KEY": env.get("QR_SIGNING_KEY") or None,
         "WECHAT_APPID": env.get("WECHAT_APPID", "wx0000000000000000"),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", DEV_WECHAT_SECRET),
         "WECHAT_API_BASE_URL": env.get("WECHAT_API_BASE_URL", DEFAULT_WECHAT_API_BASE_URL),
