@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from ledger import accounts, lots, postings
-from ledger.errors import InvalidAmount, TransactionNotFound
+from ledger.errors import AlreadyReversed, InvalidAmount, TransactionNotFound
 from ledger.models import Entry, LedgerTransaction
 from ledger.postings import Posted, check_amount
 from ledger.uow import atomic
@@ -153,6 +153,12 @@ def reverse(
         original = s.get(LedgerTransaction, transaction_id)
         if original is None:
             raise TransactionNotFound(transaction_id=transaction_id)
+        # Say "already reversed" rather than "insufficient points" on a second attempt; the
+        # unique reverses_id still settles a race between two first attempts.
+        if s.execute(
+            select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction_id)
+        ).first():
+            raise AlreadyReversed(transaction_id=transaction_id)
         codes = dict(
             s.execute(
                 select(accounts.Account.code, Entry.amount)

@@ -1,0 +1,36 @@
+"""Fixtures for the ledger tests: volunteers made directly, and sessions for racing threads."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+
+import pytest
+from sqlalchemy.orm import sessionmaker
+
+from identity.models import Volunteer
+from miniprogram_api.extensions import db
+
+
+@pytest.fixture
+def make_volunteer(session):
+    """Create a volunteer row (no WeChat login needed) and return its id."""
+    counter = itertools.count(1)
+
+    def make(region_code: str | None = "330106", nickname: str | None = None) -> int:
+        volunteer = Volunteer(
+            openid=f"ledger-test-{uuid.uuid4().hex}",
+            region_code=region_code,
+            nickname=nickname or f"志愿者{next(counter)}",
+        )
+        session.add(volunteer)
+        session.commit()
+        return volunteer.id
+
+    return make
+
+
+@pytest.fixture
+def session_factory(app):
+    """Independent sessions on the app's engine, one per thread, each with its own connection."""
+    return sessionmaker(bind=db.engine, expire_on_commit=False)
