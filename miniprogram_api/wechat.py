@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import time
 from dataclasses import dataclass
 
@@ -27,6 +28,25 @@ log = logging.getLogger(__name__)
 _STALE_TOKEN_ERRCODES = {40001, 40014, 42001}
 # Refresh a little before WeChat's expiry so a token never dies mid-request.
 _TOKEN_EXPIRY_MARGIN_SECONDS = 300
+
+
+# urllib3 logs request URLs; WeChat wants the secret and js_code in the query string.
+_URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
+
+
+class _HideQueryStrings(logging.Filter):
+    """Cut query strings out of URL log lines at the source, before any handler sees them."""
+
+    _QUERY = re.compile(r"\?[^\s\"']+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        if "?" in message:
+            record.msg, record.args = self._QUERY.sub("?…", message), None
+        return True
+
+
+_HIDE_QUERY_STRINGS = _HideQueryStrings()
 
 
 @dataclass(frozen=True)
@@ -95,12 +115,23 @@ class _Client(WeChatClient):
             },
             timeout=self.timeout,
         )
+        response.raise_for_status()  # a proxy's HTML error page is not JSON: don't parse it
         result = self._handle_result(response)
+        if not isinstance(result, dict) or "access_token" not in result:
+            raise WeChatClientException(None, "stable_token answered without an access_token")
         expires_in = int(result.get("expires_in", 7200))
         ttl = max(expires_in - _TOKEN_EXPIRY_MARGIN_SECONDS, 60)
         self.session.set(self.access_token_key, result["access_token"], ttl)
         self.expires_at = int(time.time()) + ttl
         return result
+
+    @property
+    def access_token(self):
+        """The cached token, or a fresh one (wechatpy re-reads the cache, which may be down)."""
+        token = self.session.get(self.access_token_key)
+        if token and (not self.expires_at or self.expires_at - time.time() > 60):
+            return token
+        return self.fetch_access_token()["access_token"]
 
 
 class WechatGateway:
@@ -118,6 +149,8 @@ class WechatGateway:
         if not base_url.endswith("/"):
             base_url += "/"
         storage = _ForgivingRedisStorage(redis, prefix="wechat") if redis else MemoryStorage()
+        for name in _URL_LOGGERS:  # the same filter object: adding it again is a no-op
+            logging.getLogger(name).addFilter(_HIDE_QUERY_STRINGS)
         self.appid = appid
         self.client = _Client(appid, secret, base_url, timeout, storage)
 
