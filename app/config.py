@@ -10,6 +10,7 @@ from pathlib import Path
 DEV_SECRET_KEY = "dev-only-secret-key-change-me-0123456789abcdef"  # noqa: S105
 DEV_JWT_SECRET_KEY = "dev-only-jwt-secret-key-change-me-0123456789"  # noqa: S105
 
+DEV_WECHAT_APPID = "wx0000000000000000"
 DEV_WECHAT_SECRET = "dev-only-wechat-secret"  # noqa: S105
 DEFAULT_WECHAT_API_BASE_URL = "https://api.weixin.qq.com/"
 
@@ -47,7 +48,7 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": redis_url,
         # Signs station QR scenes; derived from SECRET_KEY when unset (create_app).
         "QR_SIGNING_KEY": env.get("QR_SIGNING_KEY") or None,
-        "WECHAT_APPID": env.get("WECHAT_APPID", "wx0000000000000000"),
+        "WECHAT_APPID": env.get("WECHAT_APPID", DEV_WECHAT_APPID),
         "WECHAT_SECRET": env.get("WECHAT_SECRET", DEV_WECHAT_SECRET),
         "WECHAT_API_BASE_URL": env.get("WECHAT_API_BASE_URL", DEFAULT_WECHAT_API_BASE_URL),
         "WECHAT_TIMEOUT_SECONDS": float(env.get("WECHAT_TIMEOUT_SECONDS", "5")),

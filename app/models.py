@@ -3,5 +3,5 @@
 import identity.models  # noqa: F401
 import ledger.models  # noqa: F401
 import rewards.earning_rules  # noqa: F401
-import volunteering.sessions.models  # noqa: F401
+import volunteering.sessions.models
 import volunteering.stations.models  # noqa: F401

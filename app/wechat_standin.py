@@ -55,11 +55,9 @@ from flask import Blueprint, Flask, Response, current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.serving import run_simple
 
-from app.config import DEV_WECHAT_SECRET
+from app.config import DEV_WECHAT_APPID, DEV_WECHAT_SECRET
 from app.logs import RedactingFilter
 
-# app.config writes this default inline (no constant to import); keep the two equal.
-DEFAULT_APPID = "wx0000000000000000"
 DEFAULT_KNOWN_PAGES = frozenset({"pages/index/index", "pages/checkin/checkin"})
 TOKEN_LIFETIME_SECONDS = 7200
 DEFAULT_PHONE = "13800138000"
@@ -436,7 +434,7 @@ def create_standin_app(
     """Create the stand-in; *appid*/*secret* default to ``WECHAT_APPID``/``WECHAT_SECRET``."""
     app = Flask(__name__)
     app.extensions["wechat_standin"] = StandinState(
-        appid=appid or os.environ.get("WECHAT_APPID", DEFAULT_APPID),
+        appid=appid or os.environ.get("WECHAT_APPID", DEV_WECHAT_APPID),
         secret=secret or os.environ.get("WECHAT_SECRET", DEV_WECHAT_SECRET),
         slow_seconds=slow_seconds,
         known_pages=frozenset(known_pages) if known_pages is not None else DEFAULT_KNOWN_PAGES,

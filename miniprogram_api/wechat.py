@@ -59,10 +59,14 @@ class WechatSessionInfo:
         return f"WechatSessionInfo(openid={self.openid[:6]}…)"
 
 
+_LOGIN_CODE_INVALID = "微信登录凭证无效或已使用，请重新进入小程序"
+_PHONE_CODE_INVALID = "手机号授权凭证无效或已过期，请重新授权"
+
+
 def wechat_error(errcode: int | None, errmsg: str | None = None) -> ApiError:
     """Map a WeChat errcode (None for transport failures) to the API.md error."""
     if errcode in (40029, 40163):
-        return ApiError(401, "WECHAT_CODE_INVALID", "微信登录凭证无效或已使用，请重新进入小程序")
+        return ApiError(401, "WECHAT_CODE_INVALID", _LOGIN_CODE_INVALID)
     if errcode == 45011:
         return ApiError(429, "WECHAT_RATE_LIMITED", "微信登录过于频繁，请一分钟后再试")
     if errcode == 40226:
@@ -70,7 +74,8 @@ def wechat_error(errcode: int | None, errmsg: str | None = None) -> ApiError:
     if errcode not in (-1, None):
         # Anything else (bad appid/secret, bad token) is our misconfiguration, not the user's.
         log.error("wechat refused a call", extra={"wechat_errcode": errcode, "errmsg": errmsg})
-    return ApiError(503, "WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试", errcode=errcode)
+    # No errcode in the answer: WeChat's internals are for our logs, not for clients.
+    return ApiError(503, "WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试")
 
 
 class _ForgivingRedisStorage(RedisStorage):
@@ -177,12 +182,17 @@ class WechatGateway:
 
     def get_phone_number(self, code: str) -> str:
         """Exchange a ``getPhoneNumber`` code for the user's phone number."""
-        result = self._with_token(
-            self.client.post,
-            "wxa/business/getuserphonenumber",
-            api_base_url=self.client.base_url,
-            data={"code": code},
-        )
+        try:
+            result = self._with_token(
+                self.client.post,
+                "wxa/business/getuserphonenumber",
+                api_base_url=self.client.base_url,
+                data={"code": code},
+            )
+        except ApiError as error:
+            if error.code == "WECHAT_CODE_INVALID":  # same code, but about the phone, not login
+                raise ApiError(401, error.code, _PHONE_CODE_INVALID) from None
+            raise
         info = result.get("phone_info") or {}
         return info.get("purePhoneNumber") or info.get("phoneNumber")
 
