@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-30 08:20:19.023001
+Create Date: 2026-11-30 08:22:54.418117
 
 """
 from alembic import op
@@ -66,6 +66,7 @@ def upgrade():
     sa.Column('reason', sa.String(length=500), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('points_awarded', sa.Integer(), nullable=False),
+    sa.Column('points_transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('reviewed_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('reviewed_at', core.db.UTCDateTime(timezone=True), nullable=True),
@@ -102,14 +103,22 @@ def upgrade():
     sa.Column('minutes', sa.Integer(), nullable=True),
     sa.Column('credited_minutes', sa.Integer(), nullable=False),
     sa.Column('points_awarded', sa.Integer(), nullable=False),
+    sa.Column('points_transaction_id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('review_reasons', sa.JSON(), nullable=False),
     sa.Column('reviewed_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('reviewed_at', core.db.UTCDateTime(timezone=True), nullable=True),
     sa.Column('review_note', sa.String(length=500), nullable=True),
+    sa.Column('volunteer_rating', sa.Integer(), nullable=True),
+    sa.Column('volunteer_comment', sa.String(length=500), nullable=True),
+    sa.Column('organizer_rating', sa.Integer(), nullable=True),
+    sa.Column('organizer_comment', sa.String(length=500), nullable=True),
+    sa.Column('organizer_rated_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('open', 'approved', 'pending_review', 'rejected', 'voided')", name=op.f('ck_service_sessions_status')),
+    sa.CheckConstraint('(volunteer_rating IS NULL OR volunteer_rating BETWEEN 1 AND 5) AND (organizer_rating IS NULL OR organizer_rating BETWEEN 1 AND 5)', name=op.f('ck_service_sessions_ratings_one_to_five')),
     sa.CheckConstraint('minutes IS NULL OR minutes >= 0', name=op.f('ck_service_sessions_minutes_not_negative')),
     sa.CheckConstraint('points_awarded >= 0', name=op.f('ck_service_sessions_points_not_negative')),
+    sa.ForeignKeyConstraint(['organizer_rated_by'], ['staff.id'], name=op.f('fk_service_sessions_organizer_rated_by_staff')),
     sa.ForeignKeyConstraint(['reviewed_by'], ['staff.id'], name=op.f('fk_service_sessions_reviewed_by_staff')),
     sa.ForeignKeyConstraint(['station_id'], ['stations.id'], name=op.f('fk_service_sessions_station_id_stations')),
     sa.ForeignKeyConstraint(['volunteer_id'], ['volunteers.id'], name=op.f('fk_service_sessions_volunteer_id_volunteers')),

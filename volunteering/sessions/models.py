@@ -23,6 +23,11 @@ class ServiceSession(Base):
         ),
         CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes_not_negative"),
         CheckConstraint("points_awarded >= 0", name="points_not_negative"),
+        CheckConstraint(
+            "(volunteer_rating IS NULL OR volunteer_rating BETWEEN 1 AND 5) AND "
+            "(organizer_rating IS NULL OR organizer_rating BETWEEN 1 AND 5)",
+            name="ratings_one_to_five",
+        ),
         # One open session per volunteer, enforced by the database, not only by a query.
         Index(
             "uq_service_sessions_one_open_per_volunteer",
@@ -58,10 +63,18 @@ class ServiceSession(Base):
     minutes: Mapped[int | None] = mapped_column(Integer)
     credited_minutes: Mapped[int] = mapped_column(Integer, default=0)
     points_awarded: Mapped[int] = mapped_column(Integer, default=0)
+    # The ledger transaction that minted this session's points (None: nothing minted).
+    points_transaction_id: Mapped[int | None] = mapped_column(BigId)
     review_reasons: Mapped[list] = mapped_column(JSON, default=list)
     reviewed_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None]
     review_note: Mapped[str | None] = mapped_column(String(500))
+    # 评价: the volunteer rates the activity; the organizer rates the volunteer's service.
+    volunteer_rating: Mapped[int | None] = mapped_column(Integer)
+    volunteer_comment: Mapped[str | None] = mapped_column(String(500))
+    organizer_rating: Mapped[int | None] = mapped_column(Integer)
+    organizer_comment: Mapped[str | None] = mapped_column(String(500))
+    organizer_rated_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     created_at: Mapped[datetime] = mapped_column(default=now)
 
     def __repr__(self) -> str:
@@ -115,6 +128,7 @@ class ManualHours(Base):
     reason: Mapped[str] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="pending_review")
     points_awarded: Mapped[int] = mapped_column(Integer, default=0)
+    points_transaction_id: Mapped[int | None] = mapped_column(BigId)
     created_by: Mapped[int] = mapped_column(BigId, ForeignKey("staff.id"))
     reviewed_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None]

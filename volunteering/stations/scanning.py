@@ -11,9 +11,7 @@ from volunteering.stations import qr
 from volunteering.stations.models import Station
 
 
-def station_for_scene(
-    session: Session, key: bytes, scene: str, *, at: datetime
-) -> Station:
+def station_for_scene(session: Session, key: bytes, scene: str, *, at: datetime) -> Station:
     """Return the station a genuine, current scene names, or raise QrInvalid.
 
     A scene fails when its signature is wrong, its version predates a rotation, or its kind
