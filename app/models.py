@@ -2,6 +2,9 @@
 
 import identity.models  # noqa: F401
 import ledger.models  # noqa: F401
-import rewards.earning_rules  # noqa: F401
+import rewards.earning_rules
+import rewards.merchants.models
+import rewards.perks.models
+import rewards.redemptions.models  # noqa: F401
 import volunteering.sessions.models
 import volunteering.stations.models  # noqa: F401

@@ -1,0 +1,1 @@
+"""Merchants that accept points, and the WeChat accounts that serve as their staff."""

@@ -1,0 +1,1 @@
+"""Two-phase redemption: reserve (points, stock, allowance) → confirm, cancel or expire."""
