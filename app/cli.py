@@ -12,14 +12,15 @@ from miniprogram_api.extensions import db
 
 
 def register_cli(app: Flask) -> None:
-    app.cli.add_command(staff_cli)
     from app.demo import demo_cli
     from app.devserver import dev_cli
+    from app.ledger_cli import register_ledger_cli
+    from app.sessions_cli import sessions_cli
 
+    app.cli.add_command(staff_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(dev_cli)
-    from app.ledger_cli import register_ledger_cli
-
+    app.cli.add_command(sessions_cli)
     register_ledger_cli(app)
 
 

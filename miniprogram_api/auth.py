@@ -91,6 +91,8 @@ def volunteer_required(view):
         if volunteer is None:
             raise ApiError(401, "UNAUTHENTICATED", "账号不存在，请重新登录")
         g.volunteer = volunteer
+        # The id survives the rollbacks use cases start with; the loaded object expires then.
+        g.volunteer_id = volunteer.id
         return view(*args, **kwargs)
 
     return wrapper

@@ -1,27 +1,47 @@
 import marshmallow as ma
 
-from core import regions
-from core.masking import mask_phone
 from miniprogram_api.schemas.common import RequestSchema, region_code_field, text_field
+from miniprogram_api.schemas.ledger import PointsSchema
+
+
+class HoursSchema(ma.Schema):
+    """Recorded service time; redeeming points never changes it."""
+
+    minutes = ma.fields.Integer(required=True, metadata={"description": "system + manual"})
+    hours = ma.fields.Float(required=True, metadata={"description": "Hours, 2 decimals"})
+    system_minutes = ma.fields.Integer(
+        required=True, metadata={"description": "From check-in and check-out"}
+    )
+    manual_minutes = ma.fields.Integer(
+        required=True, metadata={"description": "Entered by staff (补录), reviewed"}
+    )
+
+
+class StarSchema(ma.Schema):
+    level = ma.fields.Integer(required=True, metadata={"description": "0 until 100 hours"})
+    next_level_minutes = ma.fields.Integer(
+        required=True,
+        allow_none=True,
+        metadata={"description": "Minutes still needed for the next level; null at the top"},
+    )
 
 
 class MeSchema(ma.Schema):
     id = ma.fields.Integer(required=True)
     nickname = ma.fields.String(allow_none=True)
     real_name = ma.fields.String(allow_none=True)
-    phone_masked = ma.fields.Function(
-        lambda volunteer: mask_phone(volunteer.phone),
+    phone_masked = ma.fields.String(
+        allow_none=True,
         metadata={
             "description": "Phone with the middle four digits hidden",
             "example": "138****5678",
         },
     )
     region_code = ma.fields.String(allow_none=True)
-    region_name = ma.fields.Function(
-        lambda volunteer: regions.get(volunteer.region_code).full_name
-        if volunteer.region_code
-        else None
-    )
+    region_name = ma.fields.String(allow_none=True)
+    hours = ma.fields.Nested(HoursSchema, required=True)
+    points = ma.fields.Nested(PointsSchema, metadata={"description": "available = balance - held"})
+    star = ma.fields.Nested(StarSchema, required=True)
 
 
 class MePatchSchema(RequestSchema):

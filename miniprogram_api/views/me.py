@@ -5,6 +5,7 @@ from flask_smorest import Blueprint
 
 from core.masking import mask_phone
 from identity import operations as identity
+from miniprogram_api import presenters
 from miniprogram_api.auth import volunteer_required
 from miniprogram_api.extensions import db
 from miniprogram_api.schemas.me import MePatchSchema, MeSchema, PhoneCodeSchema, PhoneResultSchema
@@ -19,7 +20,7 @@ BEARER = [{"bearerAuth": []}]
 @blp.response(200, MeSchema)
 def get_me():
     """Show the signed-in volunteer's profile."""
-    return g.volunteer
+    return presenters.me(db.session, g.volunteer)
 
 
 @blp.route("", methods=["PATCH"])
@@ -31,7 +32,7 @@ def patch_me(changes):
     """Change nickname, real name or region."""
     identity.update_profile(db.session, g.volunteer, **changes)
     db.session.commit()
-    return g.volunteer
+    return presenters.me(db.session, g.volunteer)
 
 
 @blp.route("/phone", methods=["POST"])
