@@ -11,6 +11,7 @@ from core.clock import now
 from ledger import holds, idempotency, operations
 from ledger.verify import verify
 from miniprogram_api.extensions import db
+from rewards.redemptions import operations as redemptions
 
 
 def register_ledger_cli(app: Flask) -> None:
@@ -69,6 +70,9 @@ def redemptions_cli():
 @redemptions_cli.command("expire-holds")
 @click.option("--at", "at", default=None, help="Expire as of this time (ISO 8601, with offset)")
 def expire_holds_command(at):
-    """Release every point hold past its deadline."""
-    count = holds.expire(db.session, at=_moment(at))
+    """Release every point hold past its deadline, and expire the redemptions they paid for."""
+    moment = _moment(at)
+    count = holds.expire(db.session, at=moment)
     click.echo(f"released {count} expired holds")
+    # Then the redemptions those holds paid for: expired, stock and allowance given back.
+    click.echo(f"expired {redemptions.expire_due(db.session, at=moment)} redemptions")

@@ -1,0 +1,322 @@
+"""Two-phase redemption: reserve, then confirm (merchant), cancel (volunteer) or expire (job).
+
+Reserving takes, in ONE transaction, a ledger hold of the perk's cost, one unit of stock
+(conditional UPDATE ``stock_left > 0``) and one unit of the volunteer's allowance (conditional
+UPDATE ``used < per_user_limit``); any refusal rolls all three back. Releasing gives all three
+back in one transaction too. Rows are locked in one order everywhere (redemption, perk,
+allowance, ledger accounts) so racing writers queue instead of deadlocking.
+"""
+
+from __future__ import annotations
+
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from core.clock import business_time, now
+from ledger import accounts, holds
+from ledger.errors import HoldExpired, HoldNotPending, InsufficientPoints
+from ledger.uow import atomic
+from rewards import codes
+from rewards._sql import insert_ignoring_conflict
+from rewards.errors import (
+    AlreadyFulfilled,
+    LimitReached,
+    NotMerchantStaff,
+    OutOfStock,
+    PerkNotAvailable,
+    PerkNotFound,
+    RedemptionCancelled,
+    RedemptionCodeInvalid,
+    RedemptionExpired,
+    RedemptionNotFound,
+    StarLevelTooLow,
+    WrongMerchant,
+)
+from rewards.merchants.models import Merchant, MerchantStaff
+from rewards.perks.models import Perk
+from rewards.redemptions.models import CODE_LENGTH, LIFETIME, Redemption, RedemptionAllowance
+
+DEFAULT_HOLD_MINUTES = 15
+
+_perks = Perk.__table__
+_allowances = RedemptionAllowance.__table__
+
+
+@dataclass(frozen=True)
+class Reservation:
+    redemption_id: int
+    code: str
+    expires_at: datetime
+    status: str
+    points_held: int
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    redemption_id: int
+    status: str
+    perk_id: int
+    perk_title: str
+    volunteer_id: int
+    points: int
+    transaction_id: int
+
+
+def reserve(
+    session: Session,
+    *,
+    volunteer_id: int,
+    perk_id: int,
+    star_level: int,
+    hold_minutes: int = DEFAULT_HOLD_MINUTES,
+) -> Reservation:
+    """Hold the perk's cost, one unit of stock and one unit of allowance; return the code."""
+
+    def work(s: Session) -> Reservation:
+        moment = now()
+        perk = s.get(Perk, perk_id, with_for_update=True, populate_existing=True)
+        if perk is None:
+            raise PerkNotFound(perk_id=perk_id)
+        merchant = s.get(Merchant, perk.merchant_id)
+        if not (perk.active and merchant.active and perk.is_open_at(moment)):
+            raise PerkNotAvailable(perk_id=perk_id)
+        if star_level < perk.min_star_level:
+            raise StarLevelTooLow(required=perk.min_star_level, current=star_level)
+        period = _take_allowance(s, perk, volunteer_id, moment)
+        taken = s.execute(
+            update(_perks)
+            .where(_perks.c.id == perk_id, _perks.c.stock_left > 0)
+            .values(stock_left=_perks.c.stock_left - 1)
+        )
+        if taken.rowcount != 1:
+            raise OutOfStock(perk_id=perk_id)
+
+        expires_at = moment + timedelta(minutes=hold_minutes)
+        redemption = Redemption(
+            volunteer_id=volunteer_id,
+            perk_id=perk_id,
+            merchant_id=perk.merchant_id,
+            code=_unused_code(s),
+            status="reserved",
+            points=perk.cost_points,
+            allowance_period=period,
+            expires_at=expires_at,
+            created_at=moment,
+        )
+        s.add(redemption)
+        s.flush()
+        try:
+            hold = holds.reserve(
+                s,
+                accounts.volunteer_code(volunteer_id),
+                accounts.merchant_code(perk.merchant_id),
+                perk.cost_points,
+                expires_at=expires_at,
+                # One hold, and later one payment, per redemption: the ledger refuses a second.
+                reference=f"redemption:{redemption.id}",
+                memo=f"兑换：{perk.title}"[:255],
+            )
+        except InsufficientPoints as error:
+            raise InsufficientPoints(
+                available=error.details.get("available"), required=perk.cost_points
+            ) from None
+        redemption.hold_id = hold.id
+        s.flush()
+        return Reservation(
+            redemption.id, codes.grouped(redemption.code), expires_at, "reserved", hold.amount
+        )
+
+    return atomic(session, work)
+
+
+def confirm(session: Session, *, staff_volunteer_id: int, code: str) -> Confirmation:
+    """Fulfil the redemption with *code* for the merchant the caller serves: post its hold."""
+
+    def work(s: Session) -> Confirmation:
+        merchant_id = s.scalar(
+            select(MerchantStaff.merchant_id).where(
+                MerchantStaff.volunteer_id == staff_volunteer_id
+            )
+        )
+        if merchant_id is None:
+            raise NotMerchantStaff()
+        canonical = codes.normalize(code, CODE_LENGTH)
+        redemption = None if canonical is None else _locked(s, Redemption.code == canonical)
+        if redemption is None:
+            raise RedemptionCodeInvalid()
+        if redemption.merchant_id != merchant_id:
+            raise WrongMerchant()
+        moment = now()
+        _require_open(redemption, moment)
+        # A perk closed or withdrawn after the code was issued is still honoured until the
+        # code's own deadline: the volunteer was promised it when the points were held.
+        perk = s.get(Perk, redemption.perk_id)
+        try:
+            posted = holds.post(
+                s, redemption.hold_id, kind="redeem", memo=f"兑换：{perk.title}"[:255]
+            )
+        except (HoldExpired, HoldNotPending):
+            raise RedemptionExpired(expires_at=redemption.expires_at.isoformat()) from None
+        redemption.status = "fulfilled"
+        redemption.fulfilled_at = moment
+        redemption.fulfilled_by = staff_volunteer_id
+        redemption.resolved_at = moment
+        redemption.transaction_id = posted.transaction_id
+        s.flush()
+        return Confirmation(
+            redemption.id,
+            "fulfilled",
+            perk.id,
+            perk.title,
+            redemption.volunteer_id,
+            redemption.points,
+            posted.transaction_id,
+        )
+
+    return atomic(session, work)
+
+
+def cancel(session: Session, *, volunteer_id: int, redemption_id: int) -> Redemption:
+    """Cancel the volunteer's own reserved redemption: points, stock and allowance come back.
+
+    Cancelling twice answers the same; a fulfilled or expired one cannot be cancelled.
+    """
+
+    def work(s: Session) -> Redemption:
+        redemption = _locked(
+            s, (Redemption.id == redemption_id) & (Redemption.volunteer_id == volunteer_id)
+        )
+        if redemption is None:
+            raise RedemptionNotFound(redemption_id=redemption_id)
+        if redemption.status == "cancelled":
+            return redemption
+        if redemption.status == "fulfilled":
+            raise AlreadyFulfilled()
+        if redemption.status == "expired":
+            raise RedemptionExpired(expires_at=redemption.expires_at.isoformat())
+        _release(s, redemption, "cancelled")
+        return redemption
+
+    return atomic(session, work)
+
+
+def expire_due(session: Session, *, at: datetime | None = None, batch: int = 100) -> int:
+    """Expire reserved redemptions past their deadline, one short transaction each; return count.
+
+    Run after ``ledger.holds.expire`` (``flask redemptions expire-holds`` does both): the holds
+    are then already released, and this gives back the stock and the allowance.
+    """
+    at = at or now()
+    count = 0
+    after = 0
+    while True:
+        ids = list(
+            session.scalars(
+                select(Redemption.id)
+                .where(
+                    Redemption.status == "reserved",
+                    Redemption.expires_at <= at,
+                    Redemption.id > after,
+                )
+                .order_by(Redemption.id)
+                .limit(batch)
+            )
+        )
+        session.rollback()
+        if not ids:
+            return count
+        for redemption_id in ids:
+            count += atomic(session, lambda s, r=redemption_id: _expire_one(s, r, at))
+        after = ids[-1]
+
+
+def _expire_one(session: Session, redemption_id: int, at: datetime) -> int:
+    redemption = _locked(session, Redemption.id == redemption_id)
+    if redemption is None or redemption.status != "reserved" or redemption.expires_at > at:
+        return 0  # confirmed or cancelled since it was listed
+    _release(session, redemption, "expired")
+    return 1
+
+
+def _require_open(redemption: Redemption, moment: datetime) -> None:
+    if redemption.status == "fulfilled":
+        raise AlreadyFulfilled(fulfilled_at=redemption.fulfilled_at.isoformat())
+    if redemption.status == "cancelled":
+        raise RedemptionCancelled()
+    if redemption.status == "expired" or redemption.expires_at <= moment:
+        raise RedemptionExpired(expires_at=redemption.expires_at.isoformat())
+
+
+def _take_allowance(session: Session, perk: Perk, volunteer_id: int, moment: datetime):
+    """Count one unit against the volunteer's limit for this perk; return the period used."""
+    if perk.per_user_limit is None:
+        return None
+    period = LIFETIME if perk.limit_period == "lifetime" else _month(moment)
+    key = {"volunteer_id": volunteer_id, "perk_id": perk.id, "period": period}
+    insert_ignoring_conflict(session, _allowances, {**key, "used": 0})
+    c = _allowances.c
+    taken = session.execute(
+        update(_allowances)
+        .where(
+            c.volunteer_id == volunteer_id,
+            c.perk_id == perk.id,
+            c.period == period,
+            c.used < perk.per_user_limit,
+        )
+        .values(used=c.used + 1)
+    )
+    if taken.rowcount != 1:
+        raise LimitReached(limit=perk.per_user_limit, period=perk.limit_period)
+    return period
+
+
+def _release(session: Session, redemption: Redemption, status: str) -> None:
+    """Give back the unit of stock, the unit of allowance and the held points."""
+    session.execute(
+        update(_perks)
+        .where(_perks.c.id == redemption.perk_id)
+        .values(stock_left=_perks.c.stock_left + 1)
+    )
+    if redemption.allowance_period is not None:
+        c = _allowances.c
+        session.execute(
+            update(_allowances)
+            .where(
+                c.volunteer_id == redemption.volunteer_id,
+                c.perk_id == redemption.perk_id,
+                c.period == redemption.allowance_period,
+                c.used > 0,
+            )
+            .values(used=c.used - 1)
+        )
+    with suppress(HoldNotPending):  # the ledger's own expiry job released it already
+        holds.void(session, redemption.hold_id)
+    redemption.status = status
+    redemption.resolved_at = now()
+    session.flush()
+
+
+def _locked(session: Session, condition) -> Redemption | None:
+    return session.scalars(
+        select(Redemption)
+        .where(condition)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+
+
+def _month(moment: datetime) -> str:
+    """Return the calendar month of *moment* in Zhejiang, e.g. ``2027-03``."""
+    return business_time(moment).strftime("%Y-%m")
+
+
+def _unused_code(session: Session) -> str:
+    # 49 bits: a collision is all but impossible; checking costs one indexed read.
+    while True:
+        code = codes.new_code(CODE_LENGTH)
+        if session.scalar(select(Redemption.id).where(Redemption.code == code)) is None:
+            return code
