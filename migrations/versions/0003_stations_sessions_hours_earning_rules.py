@@ -70,6 +70,7 @@ def upgrade():
     sa.Column('created_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
     sa.Column('reviewed_by', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=True),
     sa.Column('reviewed_at', core.db.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('review_note', sa.String(length=500), nullable=True),
     sa.Column('created_at', core.db.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("status IN ('pending_review', 'approved', 'rejected')", name=op.f('ck_manual_hours_status')),
     sa.CheckConstraint('minutes > 0 AND minutes <= 1440', name=op.f('ck_manual_hours_minutes_in_range')),

@@ -22,16 +22,16 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for(url: str, process: subprocess.Popen, seconds: float = 30.0) -> None:
+def _wait_for(url: str, process: subprocess.Popen, seconds: float = 60.0) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
             output = process.stdout.read() if process.stdout else ""
             pytest.fail(f"server exited early ({process.returncode}):\n{output}")
         try:
-            if requests.get(url, timeout=1).status_code == 200:
+            if requests.get(url, timeout=5).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except requests.RequestException:  # not listening yet, or still starting up
             pass
         time.sleep(0.2)
     pytest.fail(f"{url} did not answer within {seconds}s")

@@ -132,4 +132,5 @@ class ManualHours(Base):
     created_by: Mapped[int] = mapped_column(BigId, ForeignKey("staff.id"))
     reviewed_by: Mapped[int | None] = mapped_column(BigId, ForeignKey("staff.id"))
     reviewed_at: Mapped[datetime | None]
+    review_note: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(default=now)

@@ -1,0 +1,109 @@
+"""Manual hours (补录): entered by one staff member, reviewed by another."""
+
+from flask import g
+from flask_smorest import Blueprint
+from sqlalchemy import select
+
+from core import regions
+from identity.models import Volunteer
+from miniprogram_api import presenters
+from miniprogram_api.auth import staff_required
+from miniprogram_api.errors import ApiError
+from miniprogram_api.extensions import db
+from miniprogram_api.pagination import page
+from miniprogram_api.schemas.manual_hours import (
+    ManualHoursCreateSchema,
+    ManualHoursPageSchema,
+    ManualHoursQuerySchema,
+    ManualHoursSchema,
+)
+from miniprogram_api.schemas.sessions import ReasonSchema
+from volunteering import manual_hours
+from volunteering.sessions.models import ManualHours
+
+blp = Blueprint(
+    "admin_manual_hours",
+    __name__,
+    url_prefix="/api/v1/admin/manual-hours",
+    description="Manual hours (补录)",
+)
+BEARER = [{"bearerAuth": []}]
+ADMINS = ("province_admin", "city_admin", "county_admin")
+
+
+def _in_scope(query):
+    return query.where(
+        ManualHours.region_code.startswith(regions.scope_prefix(g.staff.region_code))
+    )
+
+
+def _visible(entry_id: int) -> ManualHours:
+    entry = db.session.scalars(
+        _in_scope(select(ManualHours).where(ManualHours.id == entry_id))
+    ).one_or_none()
+    if entry is None:
+        raise ApiError(404, "NOT_FOUND", "补录记录不存在")
+    return entry
+
+
+@blp.route("", methods=["POST"])
+@staff_required(*ADMINS)
+@blp.doc(security=BEARER)
+@blp.arguments(ManualHoursCreateSchema)
+@blp.response(201, ManualHoursSchema)
+def create(body):
+    """Record hours a volunteer served without checking in; they wait for a second reviewer."""
+    volunteer = db.session.get(Volunteer, body["volunteer_id"])
+    # The record belongs to the volunteer's region when it lies inside yours, else to yours.
+    region = volunteer.region_code if volunteer else None
+    if volunteer is None or (region and not g.staff.can_see(region)):
+        raise ApiError(404, "NOT_FOUND", "志愿者不存在")
+    entry = manual_hours.record(
+        db.session,
+        volunteer_id=volunteer.id,
+        region_code=region or g.staff.region_code,
+        service_date=body["service_date"],
+        minutes=body["minutes"],
+        reason=body["reason"],
+        staff_id=g.staff.id,
+    )
+    db.session.commit()
+    return entry
+
+
+@blp.route("", methods=["GET"])
+@staff_required(*ADMINS, "auditor")
+@blp.doc(security=BEARER)
+@blp.arguments(ManualHoursQuerySchema, location="query")
+@blp.response(200, ManualHoursPageSchema)
+def list_entries(args):
+    """List manual hours in your region, newest first."""
+    query = _in_scope(select(ManualHours))
+    if args["status"]:
+        query = query.where(ManualHours.status == args["status"])
+    after = presenters.cursor_id(args["cursor"])
+    if after is not None:
+        query = query.where(ManualHours.id < after)
+    rows = list(db.session.scalars(query.order_by(ManualHours.id.desc()).limit(args["limit"] + 1)))
+    return page(rows, args["limit"], key=lambda row: {"id": row.id})
+
+
+@blp.route("/<int:entry_id>/approve", methods=["POST"])
+@staff_required(*ADMINS)
+@blp.doc(security=BEARER)
+@blp.response(200, ManualHoursSchema)
+def approve(entry_id):
+    """Approve manual hours entered by someone else; the minutes count as manual hours."""
+    _visible(entry_id)
+    return manual_hours.approve(db.session, entry_id, reviewer=g.staff.id)
+
+
+@blp.route("/<int:entry_id>/reject", methods=["POST"])
+@staff_required(*ADMINS)
+@blp.doc(security=BEARER)
+@blp.arguments(ReasonSchema)
+@blp.response(200, ManualHoursSchema)
+def reject(body, entry_id):
+    """Refuse manual hours, with a reason."""
+    _visible(entry_id)
+    return manual_hours.reject(db.session, entry_id, reviewer=g.staff.id, reason=body["reason"])
