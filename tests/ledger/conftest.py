@@ -6,6 +6,7 @@ import itertools
 import uuid
 
 import pytest
+from sqlalchemy import create_engine
 from sqlalchemy.orm import sessionmaker
 
 from identity.models import Volunteer
@@ -32,5 +33,7 @@ def make_volunteer(session):
 
 @pytest.fixture
 def session_factory(app):
-    """Independent sessions on the app's engine, one per thread, each with its own connection."""
-    return sessionmaker(bind=db.engine, expire_on_commit=False)
+    """Independent sessions for racing threads, each on its own connection of a wide pool."""
+    engine = create_engine(db.engine.url, pool_size=25, max_overflow=0, pool_timeout=60)
+    yield sessionmaker(bind=engine, expire_on_commit=False)
+    engine.dispose()

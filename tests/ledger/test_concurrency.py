@@ -1,0 +1,105 @@
+"""Real threads on real PostgreSQL connections: limits, idempotency and lock order hold."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from sqlalchemy import text
+
+from ledger import accounts, idempotency, operations, queries
+from ledger.errors import IdempotencyKeyInUse, InsufficientPoints
+from ledger.idempotency import Response
+from ledger.verify import verify
+
+pytestmark = pytest.mark.postgres
+
+
+def race(count: int, session_factory, action):
+    """Run *action(session, index)* in *count* threads released at the same instant."""
+    start = threading.Barrier(count)
+
+    def run(index: int):
+        with session_factory() as session:
+            start.wait()
+            try:
+                return action(session, index)
+            except Exception as error:  # noqa: BLE001  (the outcome is what the test counts)
+                return error
+
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        return list(pool.map(run, range(count)))
+
+
+def test_fifty_racing_spends_succeed_exactly_as_often_as_affordable(
+    session, make_volunteer, session_factory
+):
+    volunteer = make_volunteer()
+    operations.earn(session, volunteer, 1000)
+
+    outcomes = race(
+        50, session_factory, lambda s, i: operations.redeem(s, volunteer, 1, 30, memo=f"#{i}")
+    )
+
+    kinds = Counter(type(outcome).__name__ for outcome in outcomes)
+    assert kinds == {"Posted": 33, "InsufficientPoints": 17}, kinds
+    assert all(
+        isinstance(o, InsufficientPoints) for o in outcomes if not hasattr(o, "transaction_id")
+    )
+    assert queries.volunteer_balance(session, volunteer).balance == 1000 - 33 * 30
+    assert verify(session).ok
+
+
+def test_twenty_racing_copies_of_one_idempotency_key_credit_once(
+    session, make_volunteer, session_factory
+):
+    volunteer = make_volunteer()
+    fingerprint = idempotency.request_hash("staff:1", "POST", "/adjust", {"amount": 5})
+
+    def credit(s, index):
+        def work(inner):
+            posted = operations.adjust(inner, volunteer, 5, reason="补发")
+            # Keep the first request running a moment, so the copies really overlap it.
+            inner.execute(text("SELECT pg_sleep(0.2)"))
+            return Response(201, {"transaction_id": posted.transaction_id})
+
+        return idempotency.run_once(
+            s, scope="staff:1", key="same-key", fingerprint=fingerprint, work=work
+        )
+
+    outcomes = race(20, session_factory, credit)
+
+    originals = [o for o in outcomes if isinstance(o, Response) and not o.replayed]
+    replays = [o for o in outcomes if isinstance(o, Response) and o.replayed]
+    in_use = [o for o in outcomes if isinstance(o, IdempotencyKeyInUse)]
+    assert len(originals) == 1
+    assert len(originals) + len(replays) + len(in_use) == 20, outcomes
+    assert all(r.body == originals[0].body and r.status == 201 for r in replays)
+    assert queries.volunteer_balance(session, volunteer).balance == 5
+
+    again = credit(session, 0)
+    assert again.replayed and again.body == originals[0].body
+
+
+def test_opposite_transfers_at_once_never_surface_a_deadlock(
+    session, make_volunteer, session_factory
+):
+    a, b = make_volunteer(), make_volunteer()
+    operations.earn(session, a, 500)
+    operations.earn(session, b, 500)
+    code_a, code_b = accounts.volunteer_code(a), accounts.volunteer_code(b)
+
+    def shuttle(s, index):
+        source, destination = (code_a, code_b) if index % 2 else (code_b, code_a)
+        for _ in range(10):
+            operations.transfer(s, source, destination, 3)
+        return "done"
+
+    outcomes = race(24, session_factory, shuttle)
+
+    assert outcomes == ["done"] * 24
+    total = sum(queries.balance_of(session, code).balance for code in (code_a, code_b))
+    assert total == 1000
+    assert verify(session).ok
