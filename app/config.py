@@ -52,6 +52,12 @@ def from_environment(instance_path: str) -> dict:
         "WECHAT_SECRET": env.get("WECHAT_SECRET", DEV_WECHAT_SECRET),
         "WECHAT_API_BASE_URL": env.get("WECHAT_API_BASE_URL", DEFAULT_WECHAT_API_BASE_URL),
         "WECHAT_TIMEOUT_SECONDS": float(env.get("WECHAT_TIMEOUT_SECONDS", "5")),
+        # Station codes: "wechat" draws mini-program codes (getwxacodeunlimit), "plain" a QR.
+        "WECHAT_QR_MODE": env.get("WECHAT_QR_MODE", "wechat").strip().lower(),
+        "WECHAT_QR_PAGE": env.get("WECHAT_QR_PAGE", "pages/checkin/checkin"),
+        # An unpublished mini-program needs check_path off and env_version trial or develop.
+        "WECHAT_QR_CHECK_PATH": _env_bool("WECHAT_QR_CHECK_PATH", True),
+        "WECHAT_QR_ENV_VERSION": env.get("WECHAT_QR_ENV_VERSION", "release"),
         "JWT_ACCESS_TOKEN_EXPIRES": timedelta(
             seconds=int(env.get("JWT_ACCESS_TOKEN_EXPIRES_SECONDS", "7200"))
         ),

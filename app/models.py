@@ -6,5 +6,6 @@ import rewards.earning_rules
 import rewards.merchants.models
 import rewards.perks.models
 import rewards.redemptions.models  # noqa: F401
+import volunteering.activities.models
 import volunteering.sessions.models
 import volunteering.stations.models  # noqa: F401

@@ -13,7 +13,16 @@ BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
 
 def register_api(app: Flask) -> None:
     """Attach the WeChat client, the error format and every blueprint to *app*."""
-    from miniprogram_api.views import admin, auth, health, me
+    from miniprogram_api.views import (
+        activities,
+        admin,
+        admin_activities,
+        admin_stations,
+        auth,
+        health,
+        me,
+        stations,
+    )
 
     app.extensions["wechat"] = WechatGateway(
         appid=app.config["WECHAT_APPID"],
@@ -26,5 +35,14 @@ def register_api(app: Flask) -> None:
     register_error_handlers(app, api)
     register_jwt_loaders()
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
-    for blueprint in (health.blp, auth.blp, me.blp, admin.blp):
+    for blueprint in (
+        health.blp,
+        auth.blp,
+        me.blp,
+        admin.blp,
+        admin_stations.blp,
+        admin_activities.blp,
+        stations.blp,
+        activities.blp,
+    ):
         api.register_blueprint(blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Integer, String
+from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.clock import now
@@ -37,6 +37,8 @@ class Station(Base):
         CheckConstraint("radius_m BETWEEN 10 AND 5000", name="radius_in_range"),
         CheckConstraint("lat BETWEEN -90 AND 90 AND lng BETWEEN -180 AND 180", name="coordinates"),
         CheckConstraint("qr_version >= 1", name="qr_version_positive"),
+        # Nearby search scans a bounding box: a range on lat, then lng within it.
+        Index("ix_stations_lat_lng", "lat", "lng"),
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
