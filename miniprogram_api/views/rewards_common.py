@@ -1,0 +1,68 @@
+"""Helpers shared by the perk, redemption, merchant and admin-rewards views."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from flask import jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from core import regions
+from core.masking import mask_name
+from identity.models import Volunteer
+from miniprogram_api.errors import ApiError
+from miniprogram_api.extensions import db
+from miniprogram_api.idempotency import HEADER, IDEMPOTENCY_PARAMETER, run_idempotent
+from rewards import earning_rules
+from volunteering.sessions.models import VolunteerHours
+
+BEARER = [{"bearerAuth": []}]
+ADMINS = ("province_admin", "city_admin", "county_admin")
+READERS = (*ADMINS, "auditor")
+
+# Optional here: a client that sends no key still works, it just gets no replay protection.
+OPTIONAL_IDEMPOTENCY = {**IDEMPOTENCY_PARAMETER, "required": False}
+
+
+def once(subject: str, work: Callable[[Session], tuple[int, Any]]):
+    """Run *work* under the Idempotency-Key when the request carries one, else just run it."""
+    if request.headers.get(HEADER) is None:
+        status, body = work(db.session)
+        response = jsonify(body)
+        response.status_code = status
+        return response
+    return run_idempotent(subject, work)
+
+
+def cursor_int(cursor: dict | None, name: str = "id") -> int | None:
+    """Return the integer *name* inside a decoded cursor, or answer 422."""
+    if cursor is None:
+        return None
+    value = cursor.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ApiError(422, "VALIDATION_ERROR", "分页游标无效", fields={"cursor": ["分页游标无效"]})
+    return value
+
+
+def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
+    """Return volunteer id → masked nickname, in one query."""
+    ids = set(volunteer_ids)
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(Volunteer.id, Volunteer.nickname).where(Volunteer.id.in_(ids))
+    ).all()
+    return {row.id: mask_name(row.nickname) for row in rows}
+
+
+def star_level(volunteer: Volunteer) -> int:
+    """Return the volunteer's star level from their recorded hours and the region's thresholds.
+
+    A stand-in until ``volunteering.hours.star_for`` lands; then this calls that.
+    """
+    hours = db.session.get(VolunteerHours, volunteer.id)
+    minutes = hours.total_minutes if hours is not None else 0
+    rules = earning_rules.effective(db.session, volunteer.region_code or regions.PROVINCE_CODE)
+    return sum(1 for threshold in rules.star_thresholds_hours if minutes >= threshold * 60)
