@@ -77,6 +77,10 @@ def from_environment(instance_path: str) -> dict:
             "STAFF_LOGIN_PER_USER_RATE_LIMIT", "5 per minute"
         ),
         "WECHAT_LOGIN_RATE_LIMIT": env.get("WECHAT_LOGIN_RATE_LIMIT", "30 per minute"),
+        # Bind codes are long, but guessing them should still be slow.
+        "MERCHANT_BIND_RATE_LIMIT": env.get("MERCHANT_BIND_RATE_LIMIT", "10 per minute"),
+        # How long a redemption code holds the points and the unit of stock.
+        "REDEMPTION_HOLD_MINUTES": int(env.get("REDEMPTION_HOLD_MINUTES", "15")),
         # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

@@ -17,10 +17,14 @@ def register_api(app: Flask) -> None:
         activities,
         admin,
         admin_activities,
+        admin_rewards,
         admin_stations,
         auth,
         health,
         me,
+        merchant,
+        perks,
+        redemptions,
         stations,
     )
 
@@ -44,5 +48,9 @@ def register_api(app: Flask) -> None:
         admin_activities.blp,
         stations.blp,
         activities.blp,
+        perks.blp,
+        redemptions.blp,
+        merchant.blp,
+        admin_rewards.blp,
     ):
         api.register_blueprint(blueprint)
