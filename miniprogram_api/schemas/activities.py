@@ -188,7 +188,7 @@ VolunteerActivityPageSchema = page_schema(VolunteerActivitySchema, "VolunteerAct
 class TimePageArgsSchema(PageArgsSchema):
     """Paging by start time then id; ``from``/``to`` keep activities that overlap them."""
 
-    station_id = id_field()
+    station_id = id_field(strict=False)
     start_from = time_field(data_key="from", metadata={"description": "Ends at or after this"})
     until = time_field(data_key="to", metadata={"description": "Starts at or before this"})
 

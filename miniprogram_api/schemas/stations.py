@@ -15,10 +15,12 @@ NEARBY_DEFAULT_RADIUS_M = 5000
 NEARBY_MAX_RADIUS_M = 50000
 
 
-def id_field(**kwargs) -> ma.fields.Integer:
-    """An id in a body or a query: a positive BIGINT, never a database overflow."""
+def id_field(*, strict: bool = True, **kwargs) -> ma.fields.Integer:
+    """An id: a positive BIGINT, never a database overflow. Query strings need strict=False."""
     return ma.fields.Integer(
-        strict=True, validate=validate.Range(min=1, max=MAX_ID, error="不是有效的编号"), **kwargs
+        strict=strict,
+        validate=validate.Range(min=1, max=MAX_ID, error="不是有效的编号"),
+        **kwargs,
     )
 
 
