@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import click
 from flask import current_app
 from sqlalchemy import select
 
+from core.clock import business_time, now
 from identity import operations as identity
 from identity.models import Staff
 from miniprogram_api.extensions import db
+from volunteering.activities import operations as activities
+from volunteering.stations import operations as stations
+from volunteering.stations.models import STANDARDS, Station
 
 DEMO_ADMIN = "admin"
 _CREDENTIALS_FILE = "demo-credentials.txt"
@@ -32,6 +37,9 @@ def read_demo_credentials(instance_path: str) -> str | None:
 def seed(password):
     """Create demo accounts; running it again changes nothing."""
     existing = db.session.scalars(select(Staff).filter_by(username=DEMO_ADMIN)).one_or_none()
+    if seed_stations(db.session):
+        db.session.commit()
+        click.echo("demo stations, teams, projects and activities seeded")
     if existing is not None:
         credentials = read_demo_credentials(current_app.instance_path)
         click.echo(f"demo data already present; {credentials or 'province admin: ' + DEMO_ADMIN}")
@@ -53,3 +61,122 @@ def seed(password):
     path.chmod(0o600)
     click.echo("demo data seeded")
     click.echo(credentials)
+
+
+# Real places; coordinates are GCJ-02 as a phone reports them there (to within about 100 m).
+_DEMO_STATIONS = [
+    {
+        "name": "中国湿地博物馆",
+        "region_code": "330106",
+        "address": "杭州市西湖区天目山路402号（西溪湿地）",
+        "kind": "生态文明教育场馆",
+        "lat": 30.2690,
+        "lng": 120.0790,
+        "radius_m": 300,
+        "standards": dict.fromkeys(STANDARDS, True),
+        "qr_dynamic": True,  # has a screen at the entrance
+    },
+    {
+        "name": "余村“两山”理念宣讲站",
+        "region_code": "330523",
+        "address": "湖州市安吉县天荒坪镇余村",
+        "kind": "生态文明宣传教育基地",
+        "lat": 30.5196,
+        "lng": 119.6077,
+        "radius_m": 500,
+        "standards": dict.fromkeys(STANDARDS, True),
+    },
+    {
+        "name": "老外滩环保志愿服务站",
+        "region_code": "330205",
+        "address": "宁波市江北区中马路老外滩",
+        "kind": "公共场所",
+        "lat": 29.8795,
+        "lng": 121.5560,
+        "radius_m": 300,
+        "standards": {"venue": True, "team": True, "project": True, "signage": True},
+    },
+    {
+        "name": "江心屿生态环境志愿服务站",
+        "region_code": "330302",
+        "address": "温州市鹿城区江心屿景区",
+        "kind": "公共场所",
+        "lat": 28.0335,
+        "lng": 120.6515,
+        "radius_m": 400,
+        "standards": {"venue": True, "team": True},
+    },
+    {
+        "name": "南湖新时代文明实践站",
+        "region_code": "330402",
+        "address": "嘉兴市南湖区南湖景区",
+        "kind": "新时代文明实践站",
+        "lat": 30.7560,
+        "lng": 120.7645,
+        "radius_m": 300,
+        "standards": {"venue": True, "team": True, "project": True, "facilities": True},
+    },
+]
+_DEMO_TEAMS = [
+    ("西湖区生态环境志愿服务队", "社区", "330106"),
+    ("安吉余村“两山”志愿服务队", "社区", "330523"),
+    ("宁波大学绿色环保协会", "高校社团", "330205"),
+    ("温州市生态环境局志愿服务队", "机关", "330300"),
+    ("南湖区环保社会组织联盟", "社会组织", "330402"),
+]
+# (title, team index, brand?)
+_DEMO_PROJECTS = [
+    ("“两山”理念宣讲进村入户", 1, True),
+    ("西溪湿地护鸟与水质观察", 0, True),
+    ("三江口净滩行动", 2, False),
+]
+
+
+def seed_stations(session) -> bool:
+    """Add demo stations, a team per city, projects and upcoming activities; False if present."""
+    if session.scalar(select(Station.id).filter_by(name=_DEMO_STATIONS[0]["name"])) is not None:
+        return False
+    province = stations.Viewer("330000")
+    made = [stations.create_station(session, province, **fields) for fields in _DEMO_STATIONS]
+    teams = [
+        activities.create_team(session, province, name=name, kind=kind, region_code=region)
+        for name, kind, region in _DEMO_TEAMS
+    ]
+    projects = [
+        activities.create_project(
+            session,
+            province,
+            title=title,
+            region_code=teams[team].region_code,
+            team_id=teams[team].id,
+            is_brand=brand,
+        )
+        for title, team, brand in _DEMO_PROJECTS
+    ]
+    tomorrow = business_time(now()).replace(hour=9, minute=0, second=0, microsecond=0)
+    tomorrow += timedelta(days=1)
+    activities.create_activity(
+        session,
+        province,
+        title="湿地护鸟：观鸟记录与科普讲解",
+        station_id=made[0].id,
+        project_id=projects[1].id,
+        starts_at=tomorrow,
+        ends_at=tomorrow + timedelta(hours=2),
+        capacity=20,
+        signup_required=True,
+        at=now(),
+    )
+    activities.create_activity(
+        session,
+        province,
+        title="余村“两山”理念讲解志愿服务",
+        station_id=made[1].id,
+        project_id=projects[0].id,
+        starts_at=tomorrow + timedelta(days=1, hours=5),
+        ends_at=tomorrow + timedelta(days=1, hours=7, minutes=30),
+        capacity=30,
+        signup_required=False,
+        at=now(),
+    )
+    return True
