@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from core.clock import now
 from miniprogram_api.auth import volunteer_required
+from miniprogram_api.errors import ErrorSchema
 from miniprogram_api.extensions import db
 from miniprogram_api.pagination import page
 from miniprogram_api.schemas.activities import (
@@ -57,6 +58,8 @@ def list_activities(args):
 @volunteer_required
 @blp.doc(security=BEARER)
 @blp.response(201, SignupSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND: no such activity")
+@blp.alt_response(409, schema=ErrorSchema, description="ACTIVITY_FULL or SIGNUP_CLOSED")
 def sign_up(activity_id):
     """Take a place; signing up again while signed up answers the same sign-up (201)."""
     signup = activities.sign_up(db.session, activity_id, g.volunteer.id, at=now())
@@ -77,6 +80,8 @@ def sign_up(activity_id):
 @volunteer_required
 @blp.doc(security=BEARER)
 @blp.response(204)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND: not signed up")
+@blp.alt_response(409, schema=ErrorSchema, description="SIGNUP_CLOSED: the activity has ended")
 def cancel_signup(activity_id):
     """Give the place back; cancelling twice is harmless."""
     activities.cancel_signup(db.session, activity_id, g.volunteer.id, at=now())

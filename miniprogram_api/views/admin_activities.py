@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 
 from core.clock import now
 from miniprogram_api.auth import staff_required
+from miniprogram_api.errors import ErrorSchema
 from miniprogram_api.extensions import db
 from miniprogram_api.pagination import page
 from miniprogram_api.schemas.activities import (
@@ -52,6 +53,7 @@ def _by_id(row) -> dict:
 @blp.doc(security=BEARER)
 @blp.arguments(TeamCreateSchema)
 @blp.response(201, TeamSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="FORBIDDEN: region outside yours")
 def create_team(body):
     """Register a team inside the caller's region."""
     team = activities.create_team(db.session, viewer_of(g.staff), **body)
@@ -77,6 +79,7 @@ def list_teams(args):
 @blp.arguments(TeamMemberCreateSchema)
 @blp.response(201, TeamMemberSchema)
 @blp.alt_response(200, schema=TeamMemberSchema, description="Already a member: role updated")
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def add_member(body, team_id):
     """Add a volunteer to a team (201), or change the role of a member (200)."""
     member, created = activities.add_team_member(db.session, viewer_of(g.staff), team_id, **body)
@@ -88,6 +91,7 @@ def add_member(body, team_id):
 @staff_required(*READERS)
 @blp.doc(security=BEARER)
 @blp.response(200, TeamMemberListSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def list_members(team_id):
     """List a team's members."""
     return {"items": activities.team_members(db.session, viewer_of(g.staff), team_id)}
@@ -101,6 +105,8 @@ def list_members(team_id):
 @blp.doc(security=BEARER)
 @blp.arguments(ProjectCreateSchema)
 @blp.response(201, ProjectSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="FORBIDDEN: region outside yours")
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def create_project(body):
     """Add a project to the library of the caller's region."""
     project = activities.create_project(db.session, viewer_of(g.staff), **body)
@@ -125,6 +131,7 @@ def list_projects(args):
 @blp.doc(security=BEARER)
 @blp.arguments(ProjectPatchSchema)
 @blp.response(200, ProjectSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def patch_project(body, project_id):
     """Change a project, e.g. mark it a brand project."""
     project = activities.update_project(db.session, viewer_of(g.staff), project_id, **body)
@@ -140,6 +147,8 @@ def patch_project(body, project_id):
 @blp.doc(security=BEARER)
 @blp.arguments(ActivityCreateSchema)
 @blp.response(201, ActivitySchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
+@blp.alt_response(409, schema=ErrorSchema, description="STATION_INACTIVE")
 def create_activity(body):
     """Publish an activity at a station in the caller's region."""
     activity = activities.create_activity(
@@ -167,6 +176,7 @@ def list_activities(args):
 @staff_required(*READERS)
 @blp.doc(security=BEARER)
 @blp.response(200, ActivitySchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def get_activity(activity_id):
     """Show one activity with its sign-up count."""
     return activities.get_activity(db.session, viewer_of(g.staff), activity_id)
@@ -176,6 +186,7 @@ def get_activity(activity_id):
 @staff_required(*ADMINS)
 @blp.doc(security=BEARER)
 @blp.response(200, ActivitySchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def cancel_activity(activity_id):
     """Cancel an activity: sign-up closes; existing sign-ups stay on record."""
     activity = activities.cancel_activity(db.session, viewer_of(g.staff), activity_id)

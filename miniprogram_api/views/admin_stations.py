@@ -17,7 +17,7 @@ from flask_smorest import Blueprint
 from core.clock import now
 from miniprogram_api.auth import StaffPrincipal, staff_required
 from miniprogram_api.context import qr_signing_key, wechat
-from miniprogram_api.errors import ApiError
+from miniprogram_api.errors import ApiError, ErrorSchema
 from miniprogram_api.extensions import db
 from miniprogram_api.pagination import page
 from miniprogram_api.schemas.stations import (
@@ -57,6 +57,7 @@ def viewer_of(staff: StaffPrincipal) -> stations.Viewer:
 @blp.doc(security=BEARER)
 @blp.arguments(StationCreateSchema)
 @blp.response(201, StationSchema)
+@blp.alt_response(403, schema=ErrorSchema, description="FORBIDDEN: region outside yours")
 def create_station(body):
     """Register a station inside the caller's region."""
     station = stations.create_station(db.session, viewer_of(g.staff), **body)
@@ -80,6 +81,7 @@ def list_stations(args):
 @staff_required(*READERS)
 @blp.doc(security=BEARER)
 @blp.response(200, StationSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def get_station(station_id):
     """Show one station."""
     return stations.get_station(db.session, viewer_of(g.staff), station_id)
@@ -90,6 +92,8 @@ def get_station(station_id):
 @blp.doc(security=BEARER)
 @blp.arguments(StationPatchSchema)
 @blp.response(200, StationSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
+@blp.alt_response(403, schema=ErrorSchema, description="FORBIDDEN: region outside yours")
 def patch_station(body, station_id):
     """Change a station; it cannot move outside the caller's region."""
     station = stations.update_station(db.session, viewer_of(g.staff), station_id, **body)
@@ -101,6 +105,7 @@ def patch_station(body, station_id):
 @staff_required(*READERS)
 @blp.doc(security=BEARER)
 @blp.response(200, ManagersSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def get_managers(station_id):
     """List the staff who manage a station."""
     station = stations.get_station(db.session, viewer_of(g.staff), station_id)
@@ -112,6 +117,7 @@ def get_managers(station_id):
 @blp.doc(security=BEARER)
 @blp.arguments(ManagersSchema)
 @blp.response(200, ManagersSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def put_managers(body, station_id):
     """Replace a station's managers (staff with the station_manager role in the region)."""
     staff_ids = stations.set_managers(db.session, viewer_of(g.staff), station_id, body["staff_ids"])
@@ -140,6 +146,7 @@ def _qr_answer(station) -> dict:
 @staff_required(*QR_READERS)
 @blp.doc(security=BEARER)
 @blp.response(200, QrCodeSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def get_qrcode(station_id):
     """Show the scene the station's code carries now (a dynamic one changes every minute)."""
     return _qr_answer(stations.get_station(db.session, viewer_of(g.staff), station_id))
@@ -154,6 +161,8 @@ def get_qrcode(station_id):
     content_type="image/png",
     description="The printable code: a WeChat mini-program code, or a plain QR of the scene",
 )
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
+@blp.alt_response(503, schema=ErrorSchema, description="WECHAT_UNAVAILABLE")
 def get_qrcode_png(station_id):
     """Draw the station's code as a PNG."""
     station = stations.get_station(db.session, viewer_of(g.staff), station_id)
@@ -194,6 +203,7 @@ def _plain_qr_png(scene: str) -> bytes:
 @staff_required(*ADMINS)
 @blp.doc(security=BEARER)
 @blp.response(200, QrCodeSchema)
+@blp.alt_response(404, schema=ErrorSchema, description="NOT_FOUND (also outside your scope)")
 def rotate_qrcode(station_id):
     """Issue a new code: every code printed or shown before stops working at once."""
     station = stations.rotate_qr(db.session, viewer_of(g.staff), station_id)
