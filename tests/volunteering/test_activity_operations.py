@@ -170,3 +170,47 @@ def test_twenty_volunteers_racing_for_five_places_get_exactly_five(
     session.expire_all()
     assert session.get(Activity, activity_id).signup_count == 5
     assert session.query(Signup).filter_by(activity_id=activity_id, status="active").count() == 5
+
+
+@pytest.mark.postgres
+def test_one_volunteer_tapping_ten_times_at_once_holds_one_place(
+    app, client, login_volunteer, make_staff, session
+):
+    admin = make_staff("province_admin", "330000")
+    station = client.post("/api/v1/admin/stations", json=station_body(), headers=admin)
+    starts = now() + timedelta(hours=1)
+    created = client.post(
+        "/api/v1/admin/activities",
+        json={
+            "title": "连点报名",
+            "station_id": station.get_json()["id"],
+            "starts_at": starts.isoformat(),
+            "ends_at": (starts + timedelta(hours=1)).isoformat(),
+            "capacity": 3,
+            "signup_required": True,
+        },
+        headers=admin,
+    )
+    activity_id = created.get_json()["id"]
+    headers = login_volunteer("tapper")["headers"]
+    barrier = threading.Barrier(10)
+    answers: list[tuple[int, int | None]] = []
+    lock = threading.Lock()
+
+    def tap():
+        tapper = app.test_client()
+        barrier.wait()
+        response = tapper.post(f"/api/v1/activities/{activity_id}/signups", headers=headers)
+        with lock:
+            answers.append((response.status_code, response.get_json().get("id")))
+
+    threads = [threading.Thread(target=tap) for _ in range(10)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert {status for status, _ in answers} == {201}
+    assert len({signup_id for _, signup_id in answers}) == 1
+    session.expire_all()
+    assert session.get(Activity, activity_id).signup_count == 1
