@@ -7,11 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy.orm import Session
 
 from core import regions
+from core.clock import now
 from core.masking import mask_name, mask_phone
 from identity.models import Volunteer
 from ledger import queries as ledger_queries
 from miniprogram_api.errors import ApiError
-from rewards import earning_rules
+from rewards import earning_rules, expiry
 from volunteering import hours as volunteer_hours
 from volunteering.sessions import reasons
 from volunteering.sessions.models import ServiceSession
@@ -32,6 +33,17 @@ def star(session: Session, volunteer: Volunteer) -> volunteer_hours.Star:
     return volunteer_hours.star_for_minutes(total, rules)
 
 
+def points(session: Session, volunteer_id: int) -> dict:
+    """Return the ``points`` block: balance, held, available, and what expires within 30 days."""
+    balance = ledger_queries.volunteer_balance(session, volunteer_id)
+    return {
+        "balance": balance.balance,
+        "held": balance.held,
+        "available": balance.available,
+        "expiring_soon": expiry.expiring_soon(session, volunteer_id, at=now()),
+    }
+
+
 def me(session: Session, volunteer: Volunteer) -> dict:
     """Return the ``/me`` payload: profile, hours, points and star."""
     recorded = volunteer_hours.summary(session, volunteer.id)
@@ -50,7 +62,7 @@ def me(session: Session, volunteer: Volunteer) -> dict:
             "system_minutes": recorded.system_minutes,
             "manual_minutes": recorded.manual_minutes,
         },
-        "points": ledger_queries.volunteer_balance(session, volunteer.id),
+        "points": points(session, volunteer.id),
         "star": star(session, volunteer),
     }
 

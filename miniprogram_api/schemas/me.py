@@ -4,6 +4,17 @@ from miniprogram_api.schemas.common import RequestSchema, region_code_field, tex
 from miniprogram_api.schemas.ledger import PointsSchema
 
 
+class ExpiringSoonSchema(ma.Schema):
+    points = ma.fields.Integer(required=True, metadata={"description": "Points that expire"})
+    before = ma.fields.AwareDateTime(required=True, metadata={"description": "now + 30 days"})
+
+
+class MePointsSchema(PointsSchema):
+    expiring_soon = ma.fields.Nested(
+        ExpiringSoonSchema, metadata={"description": "Points expiring in the next 30 days"}
+    )
+
+
 class HoursSchema(ma.Schema):
     """Recorded service time; redeeming points never changes it."""
 
@@ -40,7 +51,9 @@ class MeSchema(ma.Schema):
     region_code = ma.fields.String(allow_none=True)
     region_name = ma.fields.String(allow_none=True)
     hours = ma.fields.Nested(HoursSchema, required=True)
-    points = ma.fields.Nested(PointsSchema, metadata={"description": "available = balance - held"})
+    points = ma.fields.Nested(
+        MePointsSchema, metadata={"description": "available = balance - held"}
+    )
     star = ma.fields.Nested(StarSchema, required=True)
 
 

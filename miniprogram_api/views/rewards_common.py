@@ -9,14 +9,12 @@ from flask import jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from core import regions
 from core.masking import mask_name
 from identity.models import Volunteer
+from miniprogram_api import presenters
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
 from miniprogram_api.idempotency import HEADER, IDEMPOTENCY_PARAMETER, run_idempotent
-from rewards import earning_rules
-from volunteering.sessions.models import VolunteerHours
 
 BEARER = [{"bearerAuth": []}]
 ADMINS = ("province_admin", "city_admin", "county_admin")
@@ -58,11 +56,5 @@ def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
 
 
 def star_level(volunteer: Volunteer) -> int:
-    """Return the volunteer's star level from their recorded hours and the region's thresholds.
-
-    A stand-in until ``volunteering.hours.star_for`` lands; then this calls that.
-    """
-    hours = db.session.get(VolunteerHours, volunteer.id)
-    minutes = hours.total_minutes if hours is not None else 0
-    rules = earning_rules.effective(db.session, volunteer.region_code or regions.PROVINCE_CODE)
-    return sum(1 for threshold in rules.star_thresholds_hours if minutes >= threshold * 60)
+    """Return the volunteer's star level, as ``/me`` shows it."""
+    return presenters.star(db.session, volunteer).level
