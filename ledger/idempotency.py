@@ -22,7 +22,7 @@ from core.clock import now
 from core.errors import DomainError
 from ledger.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from ledger.models import IdempotencyKey
-from ledger.uow import atomic
+from ledger.uow import atomic, in_atomic
 
 _keys = IdempotencyKey.__table__
 
@@ -56,34 +56,61 @@ def run_once(
 ) -> Response:
     """Run *work* at most once per (scope, key) and return its response, or replay it.
 
-    A DomainError from *work* is turned into a response by *refusal* and stored too (its
-    writes are rolled back to a savepoint first), so a retry sees the same refusal.
+    A DomainError from *work* becomes a response through *refusal* and is stored too, so a
+    retry sees the same refusal. The refused attempt is rolled back whole and the refusal
+    stored by a second short transaction that claims the key again: the common, successful
+    path pays for no savepoint.
     """
 
-    def unit(s: Session) -> Response:
+    def attempt(s: Session) -> Response:
         stored = _claim(s, scope, key, fingerprint)
         if stored is not None:
             return stored
-        try:
-            with s.begin_nested():
-                response = work(s)
-        except DomainError as error:
-            if refusal is None:
-                raise
-            response = refusal(error)
-        s.execute(
-            insert(_keys).values(
-                scope=scope,
-                key=key,
-                request_hash=fingerprint,
-                response_status=response.status,
-                response_body=response.body,
-                created_at=now(),
-            )
-        )
+        if in_atomic_outer:
+            # Joined a caller's transaction: undo only our work, keep theirs.
+            try:
+                with s.begin_nested():
+                    response = work(s)
+            except DomainError as error:
+                if refusal is None:
+                    raise
+                response = refusal(error)
+        else:
+            response = work(s)
+        _store(s, scope, key, fingerprint, response)
         return response
 
-    return atomic(session, unit)
+    in_atomic_outer = in_atomic(session)
+    try:
+        return atomic(session, attempt)
+    except (IdempotencyKeyReused, IdempotencyKeyInUse):
+        raise
+    except DomainError as error:
+        if refusal is None or in_atomic_outer:
+            raise
+        answer = refusal(error)
+
+    def remember_refusal(s: Session) -> Response:
+        stored = _claim(s, scope, key, fingerprint)
+        if stored is not None:
+            return stored  # a copy of the request finished in between: its answer stands
+        _store(s, scope, key, fingerprint, answer)
+        return answer
+
+    return atomic(session, remember_refusal)
+
+
+def _store(session: Session, scope: str, key: str, fingerprint: str, response: Response) -> None:
+    session.execute(
+        insert(_keys).values(
+            scope=scope,
+            key=key,
+            request_hash=fingerprint,
+            response_status=response.status,
+            response_body=response.body,
+            created_at=now(),
+        )
+    )
 
 
 def _claim(session: Session, scope: str, key: str, fingerprint: str) -> Response | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import case, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -28,29 +28,22 @@ def add(session: Session, *, account_id: int, transaction_id: int, amount: int, 
 
 
 def consume(session: Session, *, account_id: int, amount: int) -> None:
-    """Take *amount* from the account's lots, soonest-expiring first (caller holds the lock)."""
+    """Take *amount* from the account's lots, soonest-expiring first (caller holds the lock).
+
+    One statement: a running total over the lots in consumption order says how much of
+    each is left, and only the lots that running total reaches are touched.
+    """
     c = _lots.c
-    rows = session.execute(
-        select(c.id, c.remaining)
+    order = (c.expires_at.asc().nulls_last(), c.id)
+    ordered = (
+        select(c.id, c.remaining, func.sum(c.remaining).over(order_by=order).label("running"))
         .where(c.account_id == account_id, c.remaining > 0)
-        .order_by(c.expires_at.asc().nulls_last(), c.id)
-    ).all()
-    left = amount
-    changes = []
-    for lot_id, remaining in rows:
-        take = min(remaining, left)
-        changes.append({"lot_id": lot_id, "new_remaining": remaining - take})
-        left -= take
-        if left == 0:
-            break
-    if left:
-        # Lots always sum to the balance, and the balance was checked: this is corruption.
-        raise RuntimeError(f"lots of account {account_id} are {left} short of its balance")
+        .subquery("ordered")
+    )
     session.execute(
         update(_lots)
-        .where(c.id == bindparam("lot_id"))
-        .values(remaining=bindparam("new_remaining")),
-        changes,
+        .where(c.id == ordered.c.id, ordered.c.running - ordered.c.remaining < amount)
+        .values(remaining=case((ordered.c.running > amount, ordered.c.running - amount), else_=0))
     )
 
 

@@ -59,9 +59,10 @@ def history(
             Entry.created_at,
             Entry.transaction_id,
         )
-        .join(Account, Account.id == Entry.account_id)
         .join(LedgerTransaction, LedgerTransaction.id == Entry.transaction_id)
-        .where(Account.code == code)
+        # The account id as a scalar subquery lets the planner walk (account_id, version)
+        # backwards from the newest entry, however long the history.
+        .where(Entry.account_id == select(Account.id).where(Account.code == code).scalar_subquery())
         .order_by(Entry.version.desc())
         .limit(limit)
     )
