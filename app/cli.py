@@ -16,9 +16,11 @@ def register_cli(app: Flask) -> None:
     from app.devserver import dev_cli
     from app.ledger_cli import register_ledger_cli
     from app.sessions_cli import sessions_cli
+    from app.walkthrough import walkthrough
 
     app.cli.add_command(staff_cli)
     app.cli.add_command(demo_cli)
+    demo_cli.add_command(walkthrough)
     app.cli.add_command(dev_cli)
     app.cli.add_command(sessions_cli)
     register_ledger_cli(app)

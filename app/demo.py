@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from app.demo_rewards import seed_merchants_and_perks
 from app.demo_sessions import seed_sessions
 from core.clock import business_time, now
 from identity import operations as identity
@@ -43,6 +44,8 @@ def seed(password):
         click.echo("demo stations, teams, projects and activities seeded")
     if seed_sessions(db.session):
         click.echo("demo volunteers and their finished service sessions seeded")
+    if seed_merchants_and_perks(db.session):
+        click.echo("demo merchants and perks seeded")
     if existing is not None:
         credentials = read_demo_credentials(current_app.instance_path)
         click.echo(f"demo data already present; {credentials or 'province admin: ' + DEMO_ADMIN}")
