@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from miniprogram_api.auth import register_jwt_loaders
 from miniprogram_api.errors import Api, register_error_handlers
 from miniprogram_api.wechat import WechatGateway
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
+BIGINT_MAX = 2**63 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` limited to ids a BIGINT column can hold: a larger one is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", BIGINT_MAX)
+        super().__init__(map, *args, **kwargs)
 
 
 def register_api(app: Flask) -> None:
     """Attach the WeChat client, the error format and every blueprint to *app*."""
+    app.url_map.converters["int"] = DatabaseIdConverter
     from miniprogram_api.views import (
         activities,
         admin,

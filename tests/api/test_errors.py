@@ -97,3 +97,11 @@ def test_every_response_carries_a_request_id(client):
     generated = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces"})
     assert generated.headers["X-Request-ID"] != "bad id with spaces"
     assert len(generated.headers["X-Request-ID"]) == 32
+
+
+def test_an_id_too_large_for_the_database_is_a_404_not_a_500(client, make_staff):
+    admin = make_staff()
+    response = client.get("/api/v1/admin/sessions/9223372036854775808", headers=admin)
+    assert_error(response, 404, "NOT_FOUND")
+    largest = client.get("/api/v1/admin/sessions/9223372036854775807", headers=admin)
+    assert_error(largest, 404, "NOT_FOUND")
