@@ -40,12 +40,12 @@ test: venv-dev lint
 	fi
 
 lint: venv-dev
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/lint-imports
 
 format: venv-dev
-	$(BIN)/ruff check --fix .
+	$(BIN)/ruff check --no-cache .-fix .
 	$(BIN)/ruff format .
 
 clean:

@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 import redis as redis_lib
-from app.wechat_standin import create_standin_app
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, text
 
 from app import create_app
 from app.config import database_url_for_driver
+from app.wechat_standin import create_standin_app
 from identity import operations as identity
 from miniprogram_api.extensions import db
 from tests.support.servers import serve_in_thread
