@@ -45,7 +45,7 @@ lint: venv-dev
 	$(BIN)/lint-imports
 
 format: venv-dev
-	$(BIN)/ruff check --no-cache .-fix .
+	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
 clean:
