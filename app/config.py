@@ -81,6 +81,11 @@ def from_environment(instance_path: str) -> dict:
         "MERCHANT_BIND_RATE_LIMIT": env.get("MERCHANT_BIND_RATE_LIMIT", "10 per minute"),
         # How long a redemption code holds the points and the unit of stock.
         "REDEMPTION_HOLD_MINUTES": int(env.get("REDEMPTION_HOLD_MINUTES", "15")),
+        # Printed as the issuing organization on service-record certificates (志愿服务记录证明).
+        "CERTIFICATE_ISSUER": env.get("CERTIFICATE_ISSUER", "浙江省生态环境志愿服务平台"),
+        "CERTIFICATE_VERIFY_RATE_LIMIT": env.get("CERTIFICATE_VERIFY_RATE_LIMIT", "30 per minute"),
+        # Exports larger than this are refused (422): narrow the dates instead.
+        "EXPORT_MAX_ROWS": int(env.get("EXPORT_MAX_ROWS", "100000")),
         # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "TRUSTED_PROXY_COUNT": int(env.get("TRUSTED_PROXY_COUNT", "0")),
         "LOG_LEVEL": env.get("LOG_LEVEL", "INFO"),

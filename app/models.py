@@ -7,5 +7,7 @@ import rewards.merchants.models
 import rewards.perks.models
 import rewards.redemptions.models  # noqa: F401
 import volunteering.activities.models
+import volunteering.certificates.models
+import volunteering.recognition.models
 import volunteering.sessions.models
 import volunteering.stations.models  # noqa: F401

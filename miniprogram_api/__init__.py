@@ -33,6 +33,7 @@ def register_api(app: Flask) -> None:
         admin_sessions,
         admin_stations,
         auth,
+        certificates,
         checkins,
         health,
         ledger,
@@ -41,6 +42,7 @@ def register_api(app: Flask) -> None:
         perks,
         redemptions,
         stations,
+        verification,
     )
 
     app.extensions["wechat"] = WechatGateway(
@@ -71,5 +73,7 @@ def register_api(app: Flask) -> None:
         redemptions.blp,
         merchant.blp,
         admin_rewards.blp,
+        certificates.blp,
     ):
         api.register_blueprint(blueprint)
+    app.register_blueprint(verification.blp)  # HTML, outside the API document
