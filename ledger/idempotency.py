@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, text
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.errors import DomainError
+from ledger import postgres
 from ledger.errors import IdempotencyKeyInUse, IdempotencyKeyReused
 from ledger.models import IdempotencyKey
 from ledger.uow import atomic, in_atomic
@@ -101,6 +102,17 @@ def run_once(
 
 
 def _store(session: Session, scope: str, key: str, fingerprint: str, response: Response) -> None:
+    if session.get_bind().dialect.name == "postgresql":
+        postgres.store_key(
+            session,
+            scope=scope,
+            key=key,
+            request_hash=fingerprint,
+            status=response.status,
+            body=response.body,
+            at=now(),
+        )
+        return
     session.execute(
         insert(_keys).values(
             scope=scope,
@@ -119,22 +131,21 @@ def _claim(session: Session, scope: str, key: str, fingerprint: str) -> Response
         # A transaction-scoped advisory lock marks the key as running; a second request fails
         # to take it at once and answers IN_USE instead of queueing behind the first. SQLite
         # writers are already serialized by BEGIN IMMEDIATE, so there is never a running one.
-        taken = session.execute(
-            text("SELECT pg_try_advisory_xact_lock(:lock_key)"),
-            {"lock_key": _lock_key(scope, key)},
-        ).scalar_one()
-        if not taken:
+        row = postgres.claim(session, lock_key=_lock_key(scope, key), scope=scope, key=key)
+        if row is None:
             raise IdempotencyKeyInUse(key=key)
-    row = session.execute(
-        select(_keys.c.request_hash, _keys.c.response_status, _keys.c.response_body).where(
-            _keys.c.scope == scope, _keys.c.key == key
-        )
-    ).first()
-    if row is None:
+    else:
+        row = session.execute(
+            select(_keys.c.request_hash, _keys.c.response_status, _keys.c.response_body).where(
+                _keys.c.scope == scope, _keys.c.key == key
+            )
+        ).first()
+    if not row:
         return None
-    if row.request_hash != fingerprint:
+    request_hash, status, body = row
+    if request_hash != fingerprint:
         raise IdempotencyKeyReused(key=key)
-    return Response(row.response_status, row.response_body, replayed=True)
+    return Response(status, body, replayed=True)
 
 
 def _lock_key(scope: str, key: str) -> int:

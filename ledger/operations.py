@@ -6,6 +6,7 @@ rows), they join that transaction instead.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -179,10 +180,18 @@ def reverse(
     return atomic(session, work)
 
 
-def expire_points(session: Session, *, at: datetime | None = None, batch: int = 100) -> int:
+def expire_points(
+    session: Session,
+    *,
+    at: datetime | None = None,
+    batch: int = 100,
+    on_expired: Callable[[Session, int, int], None] | None = None,
+) -> int:
     """Move every lot past its date to the expired account, one short transaction per volunteer.
 
     Held points are not taken: a pending hold keeps its lots until it is posted or released.
+    *on_expired(session, account_id, amount)* runs inside each account's transaction, so a
+    caller that knows more than the ledger (a volunteer's region) can count it atomically.
     Returns the number of points expired.
     """
     at = at or now()
@@ -194,11 +203,11 @@ def expire_points(session: Session, *, at: datetime | None = None, batch: int = 
         if not account_ids:
             return total
         for account_id in account_ids:
-            total += atomic(session, lambda s, a=account_id: _expire_account(s, a, at))
+            total += atomic(session, lambda s, a=account_id: _expire_account(s, a, at, on_expired))
         after = account_ids[-1]
 
 
-def _expire_account(session: Session, account_id: int, at: datetime) -> int:
+def _expire_account(session: Session, account_id: int, at: datetime, on_expired=None) -> int:
     code = session.execute(
         select(accounts.Account.code).where(accounts.Account.id == account_id)
     ).scalar_one()
@@ -215,4 +224,6 @@ def _expire_account(session: Session, account_id: int, at: datetime) -> int:
         meta={"expired_at": at.isoformat()},
         locked=states,
     )
+    if on_expired is not None:
+        on_expired(session, account_id, amount)
     return amount

@@ -12,12 +12,11 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam, insert, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.clock import now
-from ledger import accounts, lots
+from ledger import accounts, lots, postgres
 from ledger.chain import entry_hash
 from ledger.errors import (
     AlreadyReversed,
@@ -83,9 +82,17 @@ def record(
     if not in_atomic(session):
         raise RuntimeError("postings.record runs inside ledger.uow.atomic")
     _check_legs(kind, legs)
+    on_postgres = session.get_bind().dialect.name == "postgresql"
     states = dict(locked or {})
     missing = [code for code in legs if code not in states]
-    if missing:
+    reserved_id = None
+    if missing and on_postgres:
+        found, reserved_id = postgres.lock(session, missing)
+        if len(found) < len(missing):
+            accounts.create_missing(session, [code for code in missing if code not in found])
+            found, reserved_id = postgres.lock(session, missing)
+        states.update(found)
+    elif missing:
         states.update(accounts.lock(session, missing))
 
     for code, amount in legs.items():
@@ -96,17 +103,82 @@ def record(
             )
 
     moment = now()
-    transaction_id = _insert_transaction(
-        session,
-        kind=kind,
-        memo=memo,
-        meta=meta or {},
-        reference=reference,
-        reverses_id=reverses_id,
-        effective_at=effective_at or moment,
-        created_at=moment,
-    )
+    transaction = {
+        "kind": kind,
+        "memo": memo,
+        "metadata": meta or {},
+        "reference": reference,
+        "reverses_id": reverses_id,
+        "effective_at": effective_at or moment,
+        "created_at": moment,
+    }
+    if on_postgres:
+        transaction_id = reserved_id or postgres.next_transaction_id(session)
+    else:
+        transaction_id = _insert_transaction(session, transaction)
+    rows = _advance(states, legs, transaction_id, moment)
+    credits = [
+        (states[code].id, amount)
+        for code, amount in legs.items()
+        if states[code].kind == "volunteer" and amount > 0
+    ]
+    debits = [
+        (states[code].id, -amount)
+        for code, amount in legs.items()
+        if states[code].kind == "volunteer" and amount < 0
+    ]
 
+    if on_postgres:
+        entry_ids = postgres.write(
+            session,
+            transaction={"id": transaction_id, **transaction},
+            entries=rows,
+            accounts=[states[code] for code in legs],
+            lot_credits=[(account, amount, lot_expires_at) for account, amount in credits],
+            lot_debits=debits,
+        )
+        if entry_ids is None:
+            raise _conflict(transaction)
+    else:
+        entry_ids = list(
+            session.execute(
+                insert(_entries).returning(_entries.c.id, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+        save(session, [states[code] for code in legs])
+        for account_id, amount in credits:
+            lots.add(
+                session,
+                account_id=account_id,
+                transaction_id=transaction_id,
+                amount=amount,
+                expires_at=lot_expires_at,
+            )
+        for account_id, amount in debits:
+            lots.consume(session, account_id=account_id, amount=amount)
+
+    code_by_id = {state.id: code for code, state in states.items()}
+    entries = {}
+    for entry_id, row in zip(entry_ids, rows, strict=True):
+        code = code_by_id[row["account_id"]]
+        entries[code] = PostedEntry(
+            id=entry_id,
+            account_code=code,
+            amount=row["amount"],
+            balance_after=row["balance_after"],
+            version=row["version"],
+            created_at=moment,
+        )
+    return Posted(transaction_id=transaction_id, kind=kind, memo=memo, entries=entries)
+
+
+def _advance(
+    states: Mapping[str, accounts.AccountState],
+    legs: Mapping[str, int],
+    transaction_id: int,
+    moment: datetime,
+) -> list[dict]:
+    """Apply the legs to the locked states and return the entry rows, chain hashes included."""
     rows = []
     for code in sorted(legs, key=lambda code: states[code].id):
         state, amount = states[code], legs[code]
@@ -131,41 +203,7 @@ def record(
                 "created_at": moment,
             }
         )
-    entry_ids = list(
-        session.execute(
-            insert(_entries).returning(_entries.c.id, sort_by_parameter_order=True), rows
-        ).scalars()
-    )
-    save(session, [states[code] for code in legs])
-
-    for code, amount in legs.items():
-        state = states[code]
-        if state.kind != "volunteer":
-            continue
-        if amount > 0:
-            lots.add(
-                session,
-                account_id=state.id,
-                transaction_id=transaction_id,
-                amount=amount,
-                expires_at=lot_expires_at,
-            )
-        else:
-            lots.consume(session, account_id=state.id, amount=-amount)
-
-    code_by_id = {state.id: code for code, state in states.items()}
-    entries = {}
-    for entry_id, row in zip(entry_ids, rows, strict=True):
-        code = code_by_id[row["account_id"]]
-        entries[code] = PostedEntry(
-            id=entry_id,
-            account_code=code,
-            amount=row["amount"],
-            balance_after=row["balance_after"],
-            version=row["version"],
-            created_at=moment,
-        )
-    return Posted(transaction_id=transaction_id, kind=kind, memo=memo, entries=entries)
+    return rows
 
 
 def save(session: Session, states: Sequence[accounts.AccountState]) -> None:
@@ -205,19 +243,20 @@ def _check_legs(kind: str, legs: Mapping[str, int]) -> None:
         raise UnbalancedTransaction(total=sum(legs.values()))
 
 
-def _insert_transaction(session: Session, **values) -> int:
+def _insert_transaction(session: Session, transaction: Mapping[str, Any]) -> int:
     """Insert the transaction row; a used reference or an already reversed one is refused.
 
     ON CONFLICT DO NOTHING turns a racing duplicate into "no row" without aborting the
-    PostgreSQL transaction, so the caller gets a named error rather than an IntegrityError.
+    transaction, so the caller gets a named error rather than an IntegrityError.
     """
-    dialect = session.get_bind().dialect.name
-    insert_ = pg_insert if dialect == "postgresql" else sqlite_insert
-    values["metadata"] = values.pop("meta")
-    statement = insert_(_transactions).values(values).on_conflict_do_nothing()
+    statement = sqlite_insert(_transactions).values(**transaction).on_conflict_do_nothing()
     transaction_id = session.execute(statement.returning(_transactions.c.id)).scalar()
     if transaction_id is None:
-        if values["reverses_id"] is not None:
-            raise AlreadyReversed(transaction_id=values["reverses_id"])
-        raise DuplicateReference(reference=values["reference"])
+        raise _conflict(transaction)
     return transaction_id
+
+
+def _conflict(transaction: Mapping[str, Any]) -> Exception:
+    if transaction["reverses_id"] is not None:
+        return AlreadyReversed(transaction_id=transaction["reverses_id"])
+    return DuplicateReference(reference=transaction["reference"])
