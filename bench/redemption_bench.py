@@ -1,0 +1,263 @@
+"""Reserve + confirm over HTTP under gunicorn, beside a bare Flask app under the same settings.
+
+    BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dev_rewards_bench \\
+        .venv/bin/python -m bench.redemption_bench [--seconds 10] [--clients 16]
+
+One cycle is what a redemption really costs: the volunteer's ``POST /api/v1/redemptions``
+(Idempotency-Key, hold + stock + allowance in one transaction) and the merchant staff's
+``POST /api/v1/merchant/redemptions/confirm`` (the hold posted to the merchant). Both servers
+run ``gunicorn -c gunicorn.conf.py`` with the same workers and threads; the load comes from
+client processes with keep-alive sessions. The ratio is app cycles / bare cycles.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import random
+import secrets
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from types import SimpleNamespace
+
+import psycopg
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/dev_rewards_bench"
+# Fresh per run: the bench signs its tokens with the secret the server it starts will check.
+SECRET = secrets.token_hex(32)
+JWT_SECRET = secrets.token_hex(32)
+VOLUNTEERS = 500
+MERCHANTS = 50
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--clients", type=int, default=16, help="concurrent client loops")
+    parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "2"))
+    parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "4"))
+    args = parser.parse_args()
+    url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+
+    sa_url = _prepare_database(url)
+    volunteers, staff = _seed(sa_url)
+    settings = {"GUNICORN_WORKERS": args.workers, "GUNICORN_THREADS": args.threads}
+    print(
+        f"{os.cpu_count()} CPUs; gunicorn gthread, {args.workers} workers × {args.threads} "
+        f"threads; {args.clients} clients; {args.seconds:g}s per run"
+    )
+
+    app_env = {
+        "DATABASE_URL": url,
+        "SECRET_KEY": SECRET,
+        "JWT_SECRET_KEY": JWT_SECRET,
+        "LOG_LEVEL": "WARNING",
+        "REDIS_URL": "",
+    }
+    with _gunicorn("wsgi:app", {**settings, **app_env}) as app_base:
+        app_rate = _measure(app_base, volunteers, staff, args.clients, args.seconds)
+    with _gunicorn("bench.bare_app:app", settings) as bare_base:
+        bare_rate = _measure(bare_base, volunteers, staff, args.clients, args.seconds)
+
+    print(f"{'':>28} {'cycles/s':>9} {'requests/s':>11}")
+    print(f"{'app (reserve + confirm)':>28} {app_rate:>9.0f} {2 * app_rate:>11.0f}")
+    print(f"{'bare Flask (same 2 POSTs)':>28} {bare_rate:>9.0f} {2 * bare_rate:>11.0f}")
+    print(f"{'ratio app / bare':>28} {app_rate / bare_rate:>9.2f}")
+    _check_ledger(sa_url)
+
+
+def _prepare_database(url: str) -> str:
+    """Create the bench database if needed and rebuild its schema from the migrations."""
+    from flask_migrate import upgrade
+
+    from app import create_app
+    from app.config import database_url_for_driver
+    from miniprogram_api.extensions import db
+
+    base, _, name = url.rpartition("/")
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            conn.execute(f'CREATE DATABASE "{name}"')
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    sa_url = database_url_for_driver(url)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": sa_url, "LOG_LEVEL": "WARNING"})
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return sa_url
+
+
+def _seed(sa_url: str):
+    """Volunteers with points, merchants each with one perk and one bound staff account.
+
+    Returns (volunteer tokens, [(perk id, staff token)]) signed with the servers' JWT secret.
+    """
+    from app import create_app
+    from identity.models import Volunteer
+    from ledger import operations as ledger_ops
+    from miniprogram_api.extensions import db
+    from rewards.merchants import operations as merchants
+    from rewards.perks import operations as perks
+
+    app = create_app(
+        {"SQLALCHEMY_DATABASE_URI": sa_url, "JWT_SECRET_KEY": JWT_SECRET, "LOG_LEVEL": "WARNING"}
+    )
+    with app.app_context(), app.test_request_context():
+        session = db.session
+
+        def person(tag: str) -> int:
+            row = Volunteer(openid=f"bench-{tag}-{uuid.uuid4().hex}", nickname="压测")
+            session.add(row)
+            session.flush()
+            return row.id
+
+        volunteer_ids = [person("v") for _ in range(VOLUNTEERS)]
+        session.commit()
+        for volunteer_id in volunteer_ids:
+            ledger_ops.earn(session, volunteer_id, 10_000_000, memo="bench seed")
+        offers = []
+        for index in range(MERCHANTS):
+            merchant = merchants.create_merchant(
+                session, name=f"压测商家{index}", region_code="330106", staff_id=None
+            )
+            perk = perks.create_perk(
+                session,
+                merchant_id=merchant.id,
+                stock=1_000_000,
+                staff_id=None,
+                title="压测优待",
+                cost_points=1,
+                per_user_limit=None,
+            )
+            staff_id = person("s")
+            session.commit()
+            merchants.bind(session, volunteer_id=staff_id, bind_code=merchant.bind_code)
+            offers.append((perk.id, _token(staff_id)))
+        tokens = [_token(volunteer_id) for volunteer_id in volunteer_ids]
+        db.engine.dispose()
+    return tokens, offers
+
+
+def _token(volunteer_id: int) -> str:
+    from miniprogram_api.auth import issue_volunteer_tokens
+
+    return issue_volunteer_tokens(SimpleNamespace(id=volunteer_id))["access_token"]
+
+
+class _gunicorn:
+    """Run ``gunicorn -c gunicorn.conf.py <target>`` on a free port until the block ends."""
+
+    def __init__(self, target: str, env: dict) -> None:
+        self.target, self.env = target, env
+
+    def __enter__(self) -> str:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        env = {**os.environ, **self.env, "GUNICORN_BIND": f"127.0.0.1:{port}"}
+        gunicorn = str(Path(sys.executable).with_name("gunicorn"))
+        self.process = subprocess.Popen(  # noqa: S603  (fixed arguments, our own config)
+            [gunicorn, "-c", "gunicorn.conf.py", self.target],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                requests.get(base + "/healthz", timeout=1)
+                return base
+            except requests.RequestException:
+                time.sleep(0.2)
+        self.process.kill()
+        raise RuntimeError(f"gunicorn {self.target} did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+
+def _client(base, volunteers, offers, seconds, start, results) -> None:
+    http = requests.Session()
+    rng = random.Random()
+    start.wait()
+    cycles = errors = 0
+    end = time.monotonic() + seconds
+    while time.monotonic() < end:
+        try:
+            ok = _cycle(http, base, rng.choice(offers), rng.choice(volunteers))
+        except requests.ConnectionError:
+            # gunicorn recycles a worker every ~5,000 requests (max_requests): reconnect.
+            http = requests.Session()
+            ok = False
+        cycles += ok
+        errors += not ok
+    results.put((cycles, errors))
+
+
+def _cycle(http, base, offer, volunteer) -> bool:
+    """Reserve a unit as a volunteer, then confirm its code as the merchant's staff."""
+    perk_id, staff = offer
+    reserved = http.post(
+        base + "/api/v1/redemptions",
+        json={"perk_id": perk_id},
+        headers={"Authorization": f"Bearer {volunteer}", "Idempotency-Key": uuid.uuid4().hex},
+        timeout=30,
+    )
+    if reserved.status_code != 201:
+        return False
+    confirmed = http.post(
+        base + "/api/v1/merchant/redemptions/confirm",
+        json={"code": reserved.json()["code"]},
+        headers={"Authorization": f"Bearer {staff}", "Idempotency-Key": uuid.uuid4().hex},
+        timeout=30,
+    )
+    return confirmed.status_code == 200
+
+
+def _measure(base, volunteers, offers, clients, seconds) -> float:
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(clients)
+    results = context.Queue()
+    processes = [
+        context.Process(target=_client, args=(base, volunteers, offers, seconds, start, results))
+        for _ in range(clients)
+    ]
+    for process in processes:
+        process.start()
+    outcomes = [results.get() for _ in processes]
+    for process in processes:
+        process.join()
+    cycles = sum(c for c, _ in outcomes)
+    errors = sum(e for _, e in outcomes)
+    if errors:
+        print(f"  ({base}: {errors} failed cycles)")
+    return cycles / seconds
+
+
+def _check_ledger(sa_url: str) -> None:
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from ledger.verify import verify
+
+    engine = create_engine(sa_url)
+    with Session(engine) as session:
+        report = verify(session)
+    engine.dispose()
+    print(f"ledger verify after the run: {'OK' if report.ok else 'INCONSISTENT'}")
+
+
+if __name__ == "__main__":
+    main()
