@@ -35,6 +35,7 @@ def register_api(app: Flask) -> None:
         auth,
         certificates,
         checkins,
+        exports,
         health,
         ledger,
         me,
@@ -74,6 +75,7 @@ def register_api(app: Flask) -> None:
         merchant.blp,
         admin_rewards.blp,
         certificates.blp,
+        exports.blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(verification.blp)  # HTML, outside the API document

@@ -1,0 +1,1 @@
+"""Region-scoped spreadsheets (xlsx) of volunteers, sessions, ledger entries and redemptions."""
