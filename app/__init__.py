@@ -13,6 +13,7 @@ from flask_migrate import Migrate
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app import config as app_config
+from app.console import register_console
 from app.logs import configure_logging, install_request_logging
 from miniprogram_api import register_api
 from miniprogram_api.extensions import db, jwt, limiter
@@ -50,6 +51,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     app.extensions["redis"] = _redis_client(app.config["REDIS_URL"])
     register_api(app)
+    register_console(app)  # after the API: its CSRF protection exempts the API's blueprints
     _serve_swagger_assets(app)
 
     from app.cli import register_cli

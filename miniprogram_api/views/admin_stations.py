@@ -166,21 +166,8 @@ def get_qrcode(station_id):
 def get_qrcode_png(station_id):
     """Draw the station's code as a PNG."""
     station = stations.get_station(db.session, viewer_of(g.staff), station_id)
-    answer = _qr_answer(station)
-    config = current_app.config
-    if config["WECHAT_QR_MODE"] == "plain":
-        png = _plain_qr_png(answer["scene"])
-    else:
-        png = wechat().get_wxa_code_unlimited(
-            answer["scene"],
-            page=answer["page"],
-            check_path=config["WECHAT_QR_CHECK_PATH"],
-            env_version=config["WECHAT_QR_ENV_VERSION"],
-        )
-        if not png.startswith(_PNG_SIGNATURE):
-            raise ApiError(503, "WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试")
     return Response(
-        png,
+        qr_png(station),
         mimetype="image/png",
         headers={
             # A rotation or the next minute must never be hidden behind a cached image.
@@ -190,6 +177,23 @@ def get_qrcode_png(station_id):
             ),
         },
     )
+
+
+def qr_png(station) -> bytes:
+    """Draw the station's current code as a PNG (also used by the console)."""
+    answer = _qr_answer(station)
+    config = current_app.config
+    if config["WECHAT_QR_MODE"] == "plain":
+        return _plain_qr_png(answer["scene"])
+    png = wechat().get_wxa_code_unlimited(
+        answer["scene"],
+        page=answer["page"],
+        check_path=config["WECHAT_QR_CHECK_PATH"],
+        env_version=config["WECHAT_QR_ENV_VERSION"],
+    )
+    if not png.startswith(_PNG_SIGNATURE):
+        raise ApiError(503, "WECHAT_UNAVAILABLE", "微信服务暂时不可用，请稍后再试")
+    return png
 
 
 def _plain_qr_png(scene: str) -> bytes:
