@@ -64,13 +64,10 @@ def atomic(session: Session, work: Callable[[Session], T], *, attempts: int = AT
             result = work(session)
             session.commit()
             return result
-        except DBAPIError as exc:
+        except BaseException as exc:
             session.rollback()
             if attempt == attempts or not is_retryable(exc):
                 raise
-        except BaseException:
-            session.rollback()
-            raise
         finally:
             session.info.pop(_ACTIVE, None)
         time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311  (jitter, not crypto)
@@ -82,9 +79,13 @@ def in_atomic(session: Session) -> bool:
     return bool(session.info.get(_ACTIVE))
 
 
-def is_retryable(exc: DBAPIError) -> bool:
-    """Return True for errors that mean "run the same transaction again", not "no"."""
-    orig = exc.orig
+def is_retryable(exc: BaseException) -> bool:
+    """Return True for errors that mean "run the same transaction again", not "no".
+
+    Errors come wrapped by SQLAlchemy (DBAPIError.orig) or straight from psycopg, which the
+    PostgreSQL write path talks to directly.
+    """
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
     if getattr(orig, "sqlstate", None) in _RETRY_SQLSTATES:
         return True
     return isinstance(orig, sqlite3.OperationalError) and "locked" in str(orig)

@@ -1,4 +1,8 @@
-"""Real threads on real PostgreSQL connections: limits, idempotency and lock order hold."""
+"""Real threads on real connections: limits, idempotency and lock order hold.
+
+The PostgreSQL tests race row locks; the last one shows SQLite's BEGIN IMMEDIATE doing the
+same job for the embedded database.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,8 @@ from sqlalchemy import text
 from ledger import accounts, idempotency, operations, queries
 from ledger.errors import IdempotencyKeyInUse, InsufficientPoints
 from ledger.idempotency import Response
+from ledger.uow import atomic
 from ledger.verify import verify
-
-pytestmark = pytest.mark.postgres
 
 
 def race(count: int, session_factory, action):
@@ -33,6 +36,7 @@ def race(count: int, session_factory, action):
         return list(pool.map(run, range(count)))
 
 
+@pytest.mark.postgres
 def test_fifty_racing_spends_succeed_exactly_as_often_as_affordable(
     session, make_volunteer, session_factory
 ):
@@ -52,6 +56,7 @@ def test_fifty_racing_spends_succeed_exactly_as_often_as_affordable(
     assert verify(session).ok
 
 
+@pytest.mark.postgres
 def test_twenty_racing_copies_of_one_idempotency_key_credit_once(
     session, make_volunteer, session_factory
 ):
@@ -83,6 +88,7 @@ def test_twenty_racing_copies_of_one_idempotency_key_credit_once(
     assert again.replayed and again.body == originals[0].body
 
 
+@pytest.mark.postgres
 def test_opposite_transfers_at_once_never_surface_a_deadlock(
     session, make_volunteer, session_factory
 ):
@@ -102,4 +108,46 @@ def test_opposite_transfers_at_once_never_surface_a_deadlock(
     assert outcomes == ["done"] * 24
     total = sum(queries.balance_of(session, code).balance for code in (code_a, code_b))
     assert total == 1000
+    assert verify(session).ok
+
+
+@pytest.mark.postgres
+def test_a_deadlock_inside_atomic_is_retried_not_surfaced(session, make_volunteer, session_factory):
+    """Two units of work that lock the same rows in opposite orders: PostgreSQL kills one."""
+    first, second = (accounts.volunteer_code(make_volunteer()) for _ in range(2))
+    operations.earn(session, int(first.split(":")[1]), 1)
+    operations.earn(session, int(second.split(":")[1]), 1)
+    both_hold_one = threading.Barrier(2)
+    lock = text("SELECT id FROM ledger_accounts WHERE code = :code FOR UPDATE")
+
+    def crosswise(s, index):
+        order = (first, second) if index == 0 else (second, first)
+        attempts = []
+
+        def work(inner):
+            attempts.append(1)
+            inner.execute(lock, {"code": order[0]})
+            if len(attempts) == 1:
+                both_hold_one.wait(timeout=10)
+            inner.execute(lock, {"code": order[1]})
+            return len(attempts)
+
+        return atomic(s, work)
+
+    outcomes = race(2, session_factory, crosswise)
+
+    assert sorted(outcomes) == [1, 2], outcomes  # one ran once, the victim ran again
+
+
+def test_racing_spends_on_either_database_never_overdraw(session, make_volunteer, session_factory):
+    volunteer = make_volunteer()
+    operations.earn(session, volunteer, 100)
+
+    outcomes = race(
+        12, session_factory, lambda s, i: operations.redeem(s, volunteer, 1, 30, memo=f"#{i}")
+    )
+
+    kinds = Counter(type(outcome).__name__ for outcome in outcomes)
+    assert kinds == {"Posted": 3, "InsufficientPoints": 9}, kinds
+    assert queries.volunteer_balance(session, volunteer).balance == 10
     assert verify(session).ok
