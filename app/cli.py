@@ -16,6 +16,7 @@ def register_cli(app: Flask) -> None:
     from app.devserver import dev_cli
     from app.ledger_cli import register_ledger_cli
     from app.sessions_cli import sessions_cli
+    from app.stats_cli import stats_cli
     from app.walkthrough import walkthrough
 
     app.cli.add_command(staff_cli)
@@ -23,6 +24,7 @@ def register_cli(app: Flask) -> None:
     demo_cli.add_command(walkthrough)
     app.cli.add_command(dev_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(stats_cli)
     register_ledger_cli(app)
 
 

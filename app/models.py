@@ -6,8 +6,10 @@ import rewards.earning_rules
 import rewards.merchants.models
 import rewards.perks.models
 import rewards.redemptions.models  # noqa: F401
+import stats.models  # noqa: F401
 import volunteering.activities.models
 import volunteering.certificates.models
 import volunteering.recognition.models
 import volunteering.sessions.models
-import volunteering.stations.models  # noqa: F401
+import volunteering.stations.models
+import volunteering.trainings.models  # noqa: F401

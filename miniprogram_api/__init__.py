@@ -29,6 +29,7 @@ def register_api(app: Flask) -> None:
         admin,
         admin_activities,
         admin_manual_hours,
+        admin_progress,
         admin_rewards,
         admin_sessions,
         admin_stations,
@@ -74,6 +75,7 @@ def register_api(app: Flask) -> None:
         redemptions.blp,
         merchant.blp,
         admin_rewards.blp,
+        admin_progress.blp,
         certificates.blp,
         exports.blp,
     ):

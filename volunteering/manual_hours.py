@@ -14,6 +14,7 @@ from core.clock import now
 from core.errors import DomainError
 from ledger.uow import atomic
 from rewards import earning, earning_rules
+from stats import metrics, rollups
 from volunteering import hours
 from volunteering.sessions.models import ManualHours
 
@@ -89,6 +90,11 @@ def approve(session: Session, entry_id: int, *, reviewer: int) -> ManualHours:
                 memo=f"补录志愿服务 {entry.minutes} 分钟",
                 meta={"manual_hours_id": entry.id, "minutes": entry.minutes},
             )
+        counted = {
+            metrics.MINUTES_MANUAL: entry.minutes,
+            metrics.POINTS_ISSUED: entry.points_awarded,
+        }
+        rollups.add(s, entry.region_code, entry.service_date, **counted)
         entry.status = "approved"
         entry.reviewed_by, entry.reviewed_at = reviewer, now()
         s.flush()

@@ -7,6 +7,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from core import regions
+from core.clock import business_time
 from identity.models import Volunteer
 from ledger import accounts, operations, queries
 from miniprogram_api.auth import staff_required, volunteer_required
@@ -20,6 +21,7 @@ from miniprogram_api.schemas.ledger import (
     LedgerPageSchema,
     LedgerSummarySchema,
 )
+from stats import metrics, rollups
 
 blp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="The points ledger")
 BEARER = [{"bearerAuth": []}]
@@ -53,7 +55,8 @@ def my_ledger(args):
 @blp.alt_response(422, description="VALIDATION_ERROR or IDEMPOTENCY_KEY_REUSED")
 def adjust(body):
     """Credit or debit a volunteer's points by hand, with a reason (idempotent)."""
-    volunteer_id = _visible_volunteer(body["volunteer_id"]).id
+    volunteer = _visible_volunteer(body["volunteer_id"])
+    volunteer_id, region = volunteer.id, volunteer.region_code or regions.PROVINCE_CODE
     staff_id = g.staff.id
 
     def work(session):
@@ -65,6 +68,8 @@ def adjust(body):
             meta={"staff_id": staff_id},
         )
         entry = posted.entries[accounts.volunteer_code(volunteer_id)]
+        day = business_time(entry.created_at).date()
+        rollups.add(session, region, day, **{metrics.POINTS_ADJUSTED: entry.amount})
         result = {
             "id": entry.id,
             "amount": entry.amount,

@@ -39,6 +39,7 @@ from rewards.errors import (
 from rewards.merchants.models import Merchant, MerchantStaff
 from rewards.perks.models import Perk
 from rewards.redemptions.models import CODE_LENGTH, LIFETIME, Redemption, RedemptionAllowance
+from stats import metrics, rollups
 
 DEFAULT_HOLD_MINUTES = 15
 
@@ -166,6 +167,9 @@ def confirm(session: Session, *, staff_volunteer_id: int, code: str) -> Confirma
         redemption.fulfilled_by = staff_volunteer_id
         redemption.resolved_at = moment
         redemption.transaction_id = posted.transaction_id
+        merchant_region = s.get(Merchant, merchant_id).region_code
+        fulfilled = {metrics.POINTS_REDEEMED: redemption.points}
+        rollups.add(s, merchant_region, business_time(moment).date(), **fulfilled)
         s.flush()
         return Confirmation(
             redemption.id,

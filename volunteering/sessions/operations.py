@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from core.clock import business_time, now
 from ledger.uow import atomic
 from rewards import earning, earning_rules
+from stats import metrics, rollups
 from volunteering import geo, hours
 from volunteering.activities import operations as activities
 from volunteering.activities.models import Activity
@@ -212,6 +213,7 @@ def _approve(s: Session, record: ServiceSession, minutes: int, rules, reviewer: 
     if reviewer is not None:
         record.reviewed_by, record.reviewed_at = reviewer, now()
     hours.add_minutes(s, record.volunteer_id, system=minutes)
+    rollups.add(s, record.region_code, record.business_date, **_approved(minutes, award.points))
     record.points_transaction_id = earning.mint(
         s,
         volunteer_id=record.volunteer_id,
@@ -228,6 +230,15 @@ def _approve(s: Session, record: ServiceSession, minutes: int, rules, reviewer: 
         },
     )
     s.flush()
+
+
+def _approved(minutes: int, points: int, sessions: int = 1) -> dict[str, int]:
+    """Return what an approval adds to the region's rollups (a void: the opposite)."""
+    return {
+        metrics.MINUTES_SYSTEM: minutes,
+        metrics.SESSIONS_APPROVED: sessions,
+        metrics.POINTS_ISSUED: points,
+    }
 
 
 def _reviewable(s: Session, session_id: int, statuses: tuple[str, ...]) -> ServiceSession:
@@ -282,6 +293,7 @@ def void(session: Session, session_id: int, *, reviewer: int, reason: str) -> Se
         note = reason
         if record.status == "approved":
             hours.add_minutes(s, record.volunteer_id, system=-record.credited_minutes)
+            recovered = 0
             if record.points_transaction_id is not None:
                 clawback = earning.take_back(
                     s,
@@ -290,8 +302,13 @@ def void(session: Session, session_id: int, *, reviewer: int, reason: str) -> Se
                     points=record.points_awarded,
                     memo=f"服务记录作废：{reason}",
                 )
+                recovered = clawback.recovered
                 if clawback.unrecovered:
                     note = f"{reason}（{clawback.unrecovered} 积分已被使用，未能收回）"
+            # The mint stays issued; what came back is counted as reversed.
+            undone = _approved(-record.credited_minutes, 0, sessions=-1)
+            undone[metrics.POINTS_REVERSED] = recovered
+            rollups.add(s, record.region_code, record.business_date, **undone)
         record.status = "voided"
         record.review_note = note[:500]
         record.reviewed_by, record.reviewed_at = reviewer, now()
