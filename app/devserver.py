@@ -65,6 +65,7 @@ def _print_banner(host: str, port: int, wechat_url: str) -> None:
         "",
         f"  API            {base}   (health: {base}/healthz)",
         f"  API docs       {base}/api/docs   (OpenAPI: {base}/api/openapi.json)",
+        f"  Staff console  {base}/console/   (the demo admin below signs in there)",
         f"  WeChat stand-in {wechat_url}",
         f"  Demo admin     {credentials or 'run `flask demo seed` first'}",
         "  Demo WeChat login (any code works once; same name before the dot = same volunteer):",

@@ -1,0 +1,114 @@
+"""The console in a real browser: headless Chromium against the app on a loopback port."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from miniprogram_api.extensions import db
+from rewards.perks.models import Perk
+from tests.console.conftest import PASSWORD
+from tests.support.servers import serve_in_thread
+from volunteering.sessions.models import ServiceSession
+
+
+@pytest.fixture
+def served(app):
+    """The app under test on a real port (the same database the test arranges)."""
+    running = serve_in_thread(app)
+    yield running.url.rstrip("/")
+    running.stop()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    opened = context.new_page()
+    opened.on("dialog", lambda dialog: dialog.accept())  # the confirm() before risky actions
+    yield opened
+    context.close()
+
+
+def test_a_county_admin_signs_in_creates_a_perk_approves_a_session_and_opens_the_dashboard(
+    served,
+    page,
+    screenshot,
+    make_console_staff,
+    make_station,
+    make_volunteer,
+    make_pending_session,
+    make_merchant,
+):
+    username = make_console_staff("county_admin", "330106")
+    station = make_station("330106")
+    pending = make_pending_session(make_volunteer("林小满", "330106"), station)
+    merchant = make_merchant("330106", "西湖书店")
+
+    page.goto(f"{served}/console/review")
+    assert "/console/login" in page.url
+    screenshot(page, "01-login")
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{served}/console/review")
+    screenshot(page, "02-review-queue")
+
+    # Approve the pending session from the queue, with corrected minutes, in bulk.
+    page.get_by_label(f"选择服务记录 {pending}").check()
+    page.get_by_label(f"服务记录 {pending} 核定分钟").fill("45")
+    page.get_by_label("操作", exact=True).select_option("approve")
+    page.get_by_role("button", name="执行").click()
+    expect(page.get_by_role("status").first).to_contain_text("已通过 1 条服务记录")
+    screenshot(page, "03-review-approved")
+    record = db.session.get(ServiceSession, pending, populate_existing=True)
+    assert (record.status, record.credited_minutes) == ("approved", 45)
+
+    # Create a perk for the merchant.
+    page.get_by_role("link", name="优待服务").click()
+    page.get_by_role("link", name="新建优待服务").click()
+    page.get_by_label("商家", exact=True).select_option(str(merchant.id))
+    page.get_by_label("名称", exact=True).fill("书店九折")
+    page.get_by_label("所需积分", exact=True).fill("30")
+    page.get_by_label("初始库存", exact=True).fill("12")
+    screenshot(page, "04-perk-form")
+    page.get_by_role("button", name="创建").click()
+    expect(page.get_by_role("status").first).to_contain_text("已创建优待服务「书店九折」")
+    screenshot(page, "05-perk-created")
+    perk = db.session.scalars(select(Perk).where(Perk.title == "书店九折")).one()
+    assert (perk.cost_points, perk.stock_left, perk.merchant_id) == (30, 12, merchant.id)
+
+    # The station page, its printable poster, and the dashboard.
+    page.get_by_role("link", name="站点").click()
+    page.get_by_role("link", name=station.name).click()
+    screenshot(page, "06-station")
+    page.get_by_role("link", name="打印签到海报").click()
+    poster = page.get_by_role("img", name=f"{station.name} 的签到码")
+    assert poster.evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
+    screenshot(page, "07-station-poster")
+
+    page.goto(f"{served}/console/dashboard")
+    expect(page.get_by_role("heading", name="数据看板")).to_be_visible()
+    screenshot(page, "08-dashboard")
+
+
+def test_the_browser_runs_the_pages_without_csp_violations(
+    served, page, make_console_staff, screenshot
+):
+    violations = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security" in message.text
+        else None,
+    )
+    page.goto(f"{served}/console/login")
+    page.get_by_label("用户名", exact=True).fill(make_console_staff())
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    for path in ("/console/ledger", "/console/rules", "/console/projects"):
+        page.goto(f"{served}{path}")
+    screenshot(page, "09-projects")
+    page.goto(f"{served}/console/ledger")
+    screenshot(page, "10-ledger")
+    assert violations == []
