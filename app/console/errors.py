@@ -36,7 +36,18 @@ def _refuse(status: int, message: str):
 
 @bp.errorhandler(DomainError)
 def _domain_error(error: DomainError):
-    return _refuse(DOMAIN_STATUS.get(error.code, 409), error.message)
+    return _refuse(DOMAIN_STATUS.get(error.code, 409), _with_field(error.message, error.details))
+
+
+def _with_field(message: str, details: dict) -> str:
+    """Add the first field's problem when the message alone is generic (规则不合法 → why)."""
+    fields = details.get("fields")
+    if isinstance(fields, dict) and fields:
+        problem = next(iter(fields.values()))
+        problem = problem[0] if isinstance(problem, list) and problem else problem
+        if isinstance(problem, str) and problem not in message:
+            return f"{message}：{problem}"
+    return message
 
 
 @bp.errorhandler(ApiError)
