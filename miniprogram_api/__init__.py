@@ -29,11 +29,11 @@ def register_api(app: Flask) -> None:
         admin,
         admin_activities,
         admin_manual_hours,
-        admin_progress,
         admin_rewards,
         admin_sessions,
         admin_stations,
         auth,
+        cases,
         certificates,
         checkins,
         exports,
@@ -42,6 +42,7 @@ def register_api(app: Flask) -> None:
         me,
         merchant,
         perks,
+        recognition,
         redemptions,
         stations,
         verification,
@@ -75,9 +76,10 @@ def register_api(app: Flask) -> None:
         redemptions.blp,
         merchant.blp,
         admin_rewards.blp,
-        admin_progress.blp,
         certificates.blp,
         exports.blp,
+        recognition.blp,
+        cases.blp,
     ):
         api.register_blueprint(blueprint)
     app.register_blueprint(verification.blp)  # HTML, outside the API document
