@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, literal_column, select
 from sqlalchemy.orm import Session
 
 from core import regions
@@ -141,8 +141,11 @@ def _ref(region: regions.Region) -> RegionRef:
 
 
 def _city_key(column):
-    """The four-digit city prefix of a region code column (``3301`` for 330106)."""
-    return func.substr(column, 1, 4)
+    """The four-digit city prefix of a region code column (``3301`` for 330106).
+
+    Literal positions: bound ones would differ between SELECT and GROUP BY on PostgreSQL.
+    """
+    return func.substr(column, literal_column("1"), literal_column("4"))
 
 
 def _count_by_city(session: Session, column, prefix: str, *conditions) -> dict[str, int]:
