@@ -23,9 +23,17 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 migrate = Migrate()
 
 
-def create_app(overrides: dict | None = None) -> Flask:
-    """Create the API application; *overrides* replace environment-derived settings."""
-    app = Flask(__name__, instance_relative_config=True)
+def create_app(overrides: dict | None = None, *, instance_path: str | None = None) -> Flask:
+    """Create the API application; *overrides* replace environment-derived settings.
+
+    The instance folder (SQLite file, demo credentials) is ``instance/`` unless *instance_path*
+    or the ``INSTANCE_PATH`` environment variable names another.
+    """
+    app = Flask(
+        __name__,
+        instance_relative_config=True,
+        instance_path=instance_path or os.environ.get("INSTANCE_PATH") or None,
+    )
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.update(app_config.from_environment(app.instance_path))
     if overrides:

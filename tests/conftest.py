@@ -100,7 +100,10 @@ def database_url(tmp_path_factory, wechat_standin):
             pytest.exit(f"cannot reach TEST_DATABASE_URL: {exc}", returncode=1)
         finally:
             engine.dispose()
-    app = create_app({**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app(
+        {**BASE_OVERRIDES, "SQLALCHEMY_DATABASE_URI": url},
+        instance_path=str(tmp_path_factory.mktemp("instance")),
+    )
     with app.app_context():
         upgrade()
         db.engine.dispose()
@@ -132,14 +135,15 @@ def app_factory(database_url, redis_url, wechat_standin, tmp_path):
 
     def make(**overrides):
         app = create_app(
-            {
+            instance_path=str(tmp_path / "instance"),
+            overrides={
                 **BASE_OVERRIDES,
                 "SQLALCHEMY_DATABASE_URI": url,
                 "REDIS_URL": redis_url,
                 "RATELIMIT_STORAGE_URI": redis_url or "memory://",
                 "WECHAT_API_BASE_URL": wechat_standin.url,
                 **overrides,
-            }
+            },
         )
         made.append(app)
         return app

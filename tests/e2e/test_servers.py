@@ -54,6 +54,7 @@ def server_env(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TEST_", "APP_TEST"))}
     env.pop("REDIS_URL", None)
     env["DATABASE_URL"] = f"sqlite:///{tmp_path}/e2e.sqlite"
+    env["INSTANCE_PATH"] = str(tmp_path / "instance")  # demo credentials stay out of the repo
     env["PYTHONUNBUFFERED"] = "1"
     return env
 
@@ -72,7 +73,7 @@ def _flask(env, *args):
     return result.stdout
 
 
-def test_make_run_stack_serves_health_docs_and_a_demo_wechat_login(server_env):
+def test_make_run_stack_serves_docs_a_demo_login_and_the_walkthrough(server_env):
     _flask(server_env, "db", "upgrade")
     seeded = _flask(server_env, "demo", "seed")
     assert "province admin" in seeded
@@ -101,6 +102,9 @@ def test_make_run_stack_serves_health_docs_and_a_demo_wechat_login(server_env):
             base + "/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=5
         )
         assert me.json()["id"] == login.json()["volunteer"]["id"]
+        day = _flask(server_env, "demo", "walkthrough", "--base-url", base)
+        assert "status: fulfilled" in day, day
+        assert "walkthrough complete" in day, day
     finally:
         _stop(process)
 
