@@ -87,7 +87,8 @@ def test_a_county_admin_signs_in_creates_a_perk_approves_a_session_and_opens_the
     assert poster.evaluate("image => image.decode().then(() => image.naturalWidth)") > 0
     screenshot(page, "07-station-poster")
 
-    page.goto(f"{served}/console/dashboard")
+    answer = page.goto(f"{served}/console/dashboard")
+    assert answer.status == 200, page.get_by_role("main").inner_text()
     expect(page.get_by_role("heading", name="数据看板")).to_be_visible()
     screenshot(page, "08-dashboard")
 
