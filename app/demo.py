@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from app.demo_rewards import seed_merchants_and_perks
 from app.demo_sessions import seed_sessions
+from app.demo_trainings import seed_trainings
 from core.clock import business_time, now
 from identity import operations as identity
 from identity.models import Staff
@@ -46,6 +47,8 @@ def seed(password):
         click.echo("demo volunteers and their finished service sessions seeded")
     if seed_merchants_and_perks(db.session):
         click.echo("demo merchants and perks seeded")
+    if seed_trainings(db.session):
+        click.echo("demo trainings seeded")
     if existing is not None:
         credentials = read_demo_credentials(current_app.instance_path)
         click.echo(f"demo data already present; {credentials or 'province admin: ' + DEMO_ADMIN}")

@@ -1,10 +1,12 @@
-"""``flask stats rebuild``: recompute the dashboard's rollups from the source tables."""
+"""``flask stats rebuild`` and ``flask stats compact``: maintain the dashboard's rollups."""
 
 from __future__ import annotations
 
 import click
 
+from core.clock import business_time, now
 from miniprogram_api.extensions import db
+from stats import rollups
 from volunteering.progress import rebuild as rollup_rebuild
 
 
@@ -35,3 +37,12 @@ def rebuild_command(check):
     rows = rollup_rebuild.rebuild(db.session)
     db.session.commit()
     click.echo(f"rebuilt {rows} rollup rows")
+
+
+@stats_cli.command("compact")
+def compact_command():
+    """Fold the slots of past months into one row each (a daily job, like points expire)."""
+    this_month = business_time(now()).date()
+    folded = rollups.compact(db.session, before=this_month)
+    db.session.commit()
+    click.echo(f"folded {folded} slot rows of past months")

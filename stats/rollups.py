@@ -48,8 +48,11 @@ def add(session: Session, region_code: str, day: date, **amounts: int) -> None:
         for metric, value in sorted(amounts.items())
         if value
     ]
-    if not rows:
-        return
+    if rows:
+        _upsert(session, rows)
+
+
+def _upsert(session: Session, rows: list[dict]) -> None:
     upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     statement = upsert(_stats).values(rows)
     session.execute(
@@ -57,6 +60,34 @@ def add(session: Session, region_code: str, day: date, **amounts: int) -> None:
             index_elements=_KEY, set_={"value": _stats.c.value + statement.excluded.value}
         )
     )
+
+
+def compact(session: Session, *, before: date) -> int:
+    """Fold the slots of every month before *before* into slot 0 (the caller commits).
+
+    Slots only spread concurrent writers, and writers crowd into the current month; folding
+    the past keeps the rows a dashboard reads to about one per region, month and metric.
+    ``DELETE … RETURNING`` hands over exactly the values it removed, and the upsert adds them
+    to slot 0, so a late write racing the fold is never lost: it lands in a slot row that
+    either was deleted after it committed (and is carried over) or survives to the next run.
+    Returns the slot rows folded.
+    """
+    c = _stats.c
+    moved = session.execute(
+        delete(_stats)
+        .where(c.month < month_of(before), c.slot > 0)
+        .returning(c.region_code, c.month, c.metric, c.value)
+    ).all()
+    totals: dict[Key, int] = defaultdict(int)
+    for region_code, month, metric, value in moved:
+        totals[(region_code, month, metric)] += value
+    rows = [
+        {"region_code": r, "month": m, "metric": k, "slot": 0, "value": v}
+        for (r, m, k), v in sorted(totals.items())
+    ]
+    for start in range(0, len(rows), _BATCH):
+        _upsert(session, rows[start : start + _BATCH])
+    return len(moved)
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import update
 
-from core.clock import now
+from core.clock import business_time, now
 from ledger import queries
 from rewards import earning_rules
 from stats import metrics, rollups
@@ -128,3 +128,27 @@ def test_a_rollup_of_many_events_spreads_over_slots_and_sums_back(world):
     rows = world.session.query(RegionStat).filter_by(metric=metrics.MINUTES_SYSTEM).all()
     assert 1 < len(rows) <= 8
     assert _total(world, metrics.MINUTES_SYSTEM) == sum(30 + i for i in range(12))
+
+
+def test_compacting_folds_past_months_into_one_row_and_keeps_every_total(app, world):
+    station = world.station(HANGZHOU_WEST_LAKE)
+    last_year = date(THIS_YEAR - 1, 5, 20)
+    for index in range(12):
+        volunteer = world.volunteer(HANGZHOU_WEST_LAKE)
+        world.approved_session(volunteer, station, 30 + index, last_year)
+        world.approved_session(volunteer, station, 30 + index, business_time(now()).date())
+    kept = rollups.snapshot(world.session)
+
+    result = app.test_cli_runner().invoke(args=["stats", "compact"])
+
+    assert result.exit_code == 0 and "folded" in result.output
+    world.session.expire_all()
+    assert rollups.snapshot(world.session) == kept
+    past = world.session.query(RegionStat).filter_by(month=date(THIS_YEAR - 1, 5, 1)).all()
+    assert sorted(row.metric for row in past) == sorted(
+        (metrics.MINUTES_SYSTEM, metrics.SESSIONS_APPROVED, metrics.POINTS_ISSUED)
+    )
+    assert {row.slot for row in past} == {0}
+    current = world.session.query(RegionStat).filter_by(metric=metrics.MINUTES_SYSTEM).count()
+    assert current > 2  # this month's slots stay spread for the writers still coming
+    assert rollup_rebuild.check(world.session) == []
