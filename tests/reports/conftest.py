@@ -138,3 +138,13 @@ def add_manual(app, recorder):
         return row
 
     return record
+
+
+@pytest.fixture
+def racing_app(app_factory):
+    """An app whose pool has a connection for every racing thread (see racing.race)."""
+    app = app_factory(
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 0, "pool_timeout": 60}
+    )
+    with app.app_context():
+        yield app

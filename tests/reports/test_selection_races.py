@@ -6,44 +6,18 @@ releases them at the same instant.
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
 from miniprogram_api.extensions import db
+from tests.reports.racing import race
 from volunteering.recognition import cases, nominations, places
 from volunteering.recognition.models import CaseSubmission, Nomination
 
 pytestmark = pytest.mark.postgres
-
-
-@pytest.fixture
-def racing_app(app_factory):
-    """An app whose pool has a connection for every racing thread."""
-    app = app_factory(
-        SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 20, "max_overflow": 0, "pool_timeout": 60}
-    )
-    with app.app_context():
-        yield app
-
-
-def race(app, count, request):
-    """Run *request(client, index)* in *count* threads released together; count outcomes."""
-    start = threading.Barrier(count)
-
-    def run(index):
-        client = app.test_client()
-        start.wait()
-        response = request(client, index)
-        body = response.get_json()
-        return body["code"] if response.status_code >= 400 else response.status_code
-
-    with ThreadPoolExecutor(max_workers=count) as pool:
-        return Counter(pool.map(run, range(count)))
 
 
 def nominated(make_volunteer, recorder, count: int) -> list[int]:
