@@ -10,6 +10,7 @@ import click
 from flask import current_app
 from sqlalchemy import select
 
+from app.demo_recognition import seed_cases
 from app.demo_rewards import seed_merchants_and_perks
 from app.demo_sessions import seed_sessions
 from app.demo_trainings import seed_trainings
@@ -49,6 +50,8 @@ def seed(password):
         click.echo("demo merchants and perks seeded")
     if seed_trainings(db.session):
         click.echo("demo trainings seeded")
+    if seed_cases(db.session):
+        click.echo("demo 十佳公众参与案例 submissions seeded")
     if existing is not None:
         credentials = read_demo_credentials(current_app.instance_path)
         click.echo(f"demo data already present; {credentials or 'province admin: ' + DEMO_ADMIN}")
