@@ -213,7 +213,6 @@ def _approve(s: Session, record: ServiceSession, minutes: int, rules, reviewer: 
     if reviewer is not None:
         record.reviewed_by, record.reviewed_at = reviewer, now()
     hours.add_minutes(s, record.volunteer_id, system=minutes)
-    rollups.add(s, record.region_code, record.business_date, **_approved(minutes, award.points))
     record.points_transaction_id = earning.mint(
         s,
         volunteer_id=record.volunteer_id,
@@ -229,6 +228,8 @@ def _approve(s: Session, record: ServiceSession, minutes: int, rules, reviewer: 
             "capped": award.capped,
         },
     )
+    # Last, after the ledger's locks, as in every use case that counts: one lock order.
+    rollups.add(s, record.region_code, record.business_date, **_approved(minutes, award.points))
     s.flush()
 
 
