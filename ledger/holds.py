@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -60,13 +62,8 @@ def reserve(
         state = states[source]
         if not state.allow_negative and state.available < amount:
             raise InsufficientPoints(available=state.available, required=amount, account=source)
-        if (
-            reference is not None
-            and s.execute(select(_holds.c.id).where(_holds.c.reference == reference)).first()
-        ):
-            raise DuplicateReference(reference=reference)
-        state.held += amount
-        postings.save(s, [state])
+        # The unique reference settles a duplicate: no read before the insert.
+        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
         hold_id = s.execute(
             insert(_holds)
             .values(
@@ -79,8 +76,13 @@ def reserve(
                 expires_at=expires_at,
                 created_at=now(),
             )
+            .on_conflict_do_nothing()
             .returning(_holds.c.id)
-        ).scalar_one()
+        ).scalar()
+        if hold_id is None:
+            raise DuplicateReference(reference=reference)
+        state.held += amount
+        postings.save(s, [state])
         return HoldView(hold_id, source, amount, "pending", expires_at)
 
     return atomic(session, work)
@@ -157,26 +159,32 @@ def _release(session: Session, hold_id: int, status: str) -> HoldView:
 
 
 def _lock_pending(session: Session, hold_id: int, *, with_destination: bool = True):
-    """Lock the hold's accounts, then read the hold: its status is only trusted under the lock.
+    """Lock the hold, then its accounts; its status is only trusted under the lock.
 
-    Releasing a hold touches only its source, so the destination is locked only for a post.
+    Every writer of a hold locks the hold row first and the accounts after, so they queue
+    instead of deadlocking. Releasing a hold touches only its source, so the destination is
+    locked only for a post.
     """
     c = _holds.c
-    ids = session.execute(select(c.account_id, c.destination_id).where(c.id == hold_id)).first()
-    if ids is None:
+    source_account = accounts.Account.__table__.alias("source")
+    destination_account = accounts.Account.__table__.alias("destination")
+    found = session.execute(
+        select(
+            _holds,
+            source_account.c.code.label("source_code"),
+            destination_account.c.code.label("destination_code"),
+        )
+        .join(source_account, source_account.c.id == c.account_id)
+        .join(destination_account, destination_account.c.id == c.destination_id)
+        .where(c.id == hold_id)
+        .with_for_update(of=_holds)
+    ).first()
+    if found is None:
         raise HoldNotFound(hold_id=hold_id)
-    codes = dict(
-        session.execute(
-            select(accounts.Account.id, accounts.Account.code).where(
-                accounts.Account.id.in_([ids.account_id, ids.destination_id])
-            )
-        ).all()
-    )
-    source, destination = codes[ids.account_id], codes[ids.destination_id]
-    states = accounts.lock(session, [source, destination] if with_destination else [source])
-    hold = session.execute(select(_holds).where(c.id == hold_id)).one()
+    hold, source, destination = found, found.source_code, found.destination_code
     if hold.status != "pending":
         raise HoldNotPending(hold_id=hold_id, status=hold.status)
+    states = accounts.lock(session, [source, destination] if with_destination else [source])
     return hold, states, source, destination
 
 

@@ -20,7 +20,7 @@ from miniprogram_api.views.rewards_common import (
     OPTIONAL_IDEMPOTENCY,
     cursor_int,
     once,
-    star_level,
+    star_level_reader,
 )
 from rewards import codes
 from rewards.redemptions import operations as redemptions
@@ -47,7 +47,7 @@ blp = Blueprint(
 def reserve(body):
     """Reserve a perk: hold its points, one unit of stock and your allowance; get a code."""
     volunteer_id = g.volunteer.id
-    star = star_level(g.volunteer)
+    star = star_level_reader(g.volunteer)
     minutes = current_app.config["REDEMPTION_HOLD_MINUTES"]
 
     def work(session):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from types import SimpleNamespace
 from typing import Any
 
 from flask import jsonify, request
@@ -55,6 +56,11 @@ def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
     return {row.id: mask_name(row.nickname) for row in rows}
 
 
-def star_level(volunteer: Volunteer) -> int:
-    """Return the volunteer's star level, as ``/me`` shows it."""
-    return presenters.star(db.session, volunteer).level
+def star_level_reader(volunteer: Volunteer) -> Callable[[Session], int]:
+    """Return a reader of the volunteer's star level, as ``/me`` shows it, for any session.
+
+    The reader keeps the two values it needs: the loaded volunteer expires with the rollback
+    a use case begins with, and reading it again would cost a query.
+    """
+    who = SimpleNamespace(id=volunteer.id, region_code=volunteer.region_code)
+    return lambda session: presenters.star(session, who).level

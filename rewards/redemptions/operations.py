@@ -9,11 +9,14 @@ allowance, ledger accounts) so racing writers queue instead of deadlocking.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.clock import business_time, now
@@ -44,6 +47,7 @@ from stats import metrics, rollups
 DEFAULT_HOLD_MINUTES = 15
 
 _perks = Perk.__table__
+_redemptions = Redemption.__table__
 _allowances = RedemptionAllowance.__table__
 
 
@@ -72,21 +76,33 @@ def reserve(
     *,
     volunteer_id: int,
     perk_id: int,
-    star_level: int,
+    star_level: int | Callable[[Session], int],
     hold_minutes: int = DEFAULT_HOLD_MINUTES,
 ) -> Reservation:
-    """Hold the perk's cost, one unit of stock and one unit of allowance; return the code."""
+    """Hold the perk's cost, one unit of stock and one unit of allowance; return the code.
+
+    *star_level* may be a reader, called inside the transaction only when the perk asks for a
+    minimum level: most perks do not, and the level costs two reads.
+    """
 
     def work(s: Session) -> Reservation:
         moment = now()
-        perk = s.get(Perk, perk_id, with_for_update=True, populate_existing=True)
-        if perk is None:
+        found = s.execute(
+            select(Perk, Merchant.active)
+            .join(Merchant, Merchant.id == Perk.merchant_id)
+            .where(Perk.id == perk_id)
+            .with_for_update(of=Perk)
+            .execution_options(populate_existing=True)
+        ).first()
+        if found is None:
             raise PerkNotFound(perk_id=perk_id)
-        merchant = s.get(Merchant, perk.merchant_id)
-        if not (perk.active and merchant.active and perk.is_open_at(moment)):
+        perk, merchant_active = found
+        if not (perk.active and merchant_active and perk.is_open_at(moment)):
             raise PerkNotAvailable(perk_id=perk_id)
-        if star_level < perk.min_star_level:
-            raise StarLevelTooLow(required=perk.min_star_level, current=star_level)
+        if perk.min_star_level > 0:
+            level = star_level(s) if callable(star_level) else star_level
+            if level < perk.min_star_level:
+                raise StarLevelTooLow(required=perk.min_star_level, current=level)
         period = _take_allowance(s, perk, volunteer_id, moment)
         taken = s.execute(
             update(_perks)
@@ -97,19 +113,17 @@ def reserve(
             raise OutOfStock(perk_id=perk_id)
 
         expires_at = moment + timedelta(minutes=hold_minutes)
-        redemption = Redemption(
+        redemption_id, code = _insert_redemption(
+            s,
             volunteer_id=volunteer_id,
             perk_id=perk_id,
             merchant_id=perk.merchant_id,
-            code=_unused_code(s),
             status="reserved",
             points=perk.cost_points,
             allowance_period=period,
             expires_at=expires_at,
             created_at=moment,
         )
-        s.add(redemption)
-        s.flush()
         try:
             hold = holds.reserve(
                 s,
@@ -118,18 +132,17 @@ def reserve(
                 perk.cost_points,
                 expires_at=expires_at,
                 # One hold, and later one payment, per redemption: the ledger refuses a second.
-                reference=f"redemption:{redemption.id}",
+                reference=f"redemption:{redemption_id}",
                 memo=f"兑换：{perk.title}"[:255],
             )
         except InsufficientPoints as error:
             raise InsufficientPoints(
                 available=error.details.get("available"), required=perk.cost_points
             ) from None
-        redemption.hold_id = hold.id
-        s.flush()
-        return Reservation(
-            redemption.id, codes.grouped(redemption.code), expires_at, "reserved", hold.amount
+        s.execute(
+            update(_redemptions).where(_redemptions.c.id == redemption_id).values(hold_id=hold.id)
         )
+        return Reservation(redemption_id, codes.grouped(code), expires_at, "reserved", hold.amount)
 
     return atomic(session, work)
 
@@ -138,27 +151,28 @@ def confirm(session: Session, *, staff_volunteer_id: int, code: str) -> Confirma
     """Fulfil the redemption with *code* for the merchant the caller serves: post its hold."""
 
     def work(s: Session) -> Confirmation:
-        merchant_id = s.scalar(
-            select(MerchantStaff.merchant_id).where(
-                MerchantStaff.volunteer_id == staff_volunteer_id
-            )
-        )
-        if merchant_id is None:
+        serves = s.execute(
+            select(MerchantStaff.merchant_id, Merchant.region_code)
+            .join(Merchant, Merchant.id == MerchantStaff.merchant_id)
+            .where(MerchantStaff.volunteer_id == staff_volunteer_id)
+        ).first()
+        if serves is None:
             raise NotMerchantStaff()
+        merchant_id, merchant_region = serves
         canonical = codes.normalize(code, CODE_LENGTH)
-        redemption = None if canonical is None else _locked(s, Redemption.code == canonical)
-        if redemption is None:
+        found = None if canonical is None else _locked_with_perk(s, Redemption.code == canonical)
+        if found is None:
             raise RedemptionCodeInvalid()
+        redemption, perk_title = found
         if redemption.merchant_id != merchant_id:
             raise WrongMerchant()
         moment = now()
         _require_open(redemption, moment)
         # A perk closed or withdrawn after the code was issued is still honoured until the
         # code's own deadline: the volunteer was promised it when the points were held.
-        perk = s.get(Perk, redemption.perk_id)
         try:
             posted = holds.post(
-                s, redemption.hold_id, kind="redeem", memo=f"兑换：{perk.title}"[:255]
+                s, redemption.hold_id, kind="redeem", memo=f"兑换：{perk_title}"[:255]
             )
         except (HoldExpired, HoldNotPending):
             raise RedemptionExpired(expires_at=redemption.expires_at.isoformat()) from None
@@ -167,15 +181,14 @@ def confirm(session: Session, *, staff_volunteer_id: int, code: str) -> Confirma
         redemption.fulfilled_by = staff_volunteer_id
         redemption.resolved_at = moment
         redemption.transaction_id = posted.transaction_id
-        merchant_region = s.get(Merchant, merchant_id).region_code
         fulfilled = {metrics.POINTS_REDEEMED: redemption.points}
         rollups.add(s, merchant_region, business_time(moment).date(), **fulfilled)
         s.flush()
         return Confirmation(
             redemption.id,
             "fulfilled",
-            perk.id,
-            perk.title,
+            redemption.perk_id,
+            perk_title,
             redemption.volunteer_id,
             redemption.points,
             posted.transaction_id,
@@ -313,14 +326,38 @@ def _locked(session: Session, condition) -> Redemption | None:
     ).one_or_none()
 
 
+def _locked_with_perk(session: Session, condition) -> tuple[Redemption, str] | None:
+    """Lock the redemption matching *condition* and return it with its perk's title."""
+    found = session.execute(
+        select(Redemption, Perk.title)
+        .join(Perk, Perk.id == Redemption.perk_id)
+        .where(condition)
+        .with_for_update(of=Redemption)
+        .execution_options(populate_existing=True)
+    ).one_or_none()
+    return None if found is None else tuple(found)
+
+
 def _month(moment: datetime) -> str:
     """Return the calendar month of *moment* in Zhejiang, e.g. ``2027-03``."""
     return business_time(moment).strftime("%Y-%m")
 
 
-def _unused_code(session: Session) -> str:
-    # 49 bits: a collision is all but impossible; checking costs one indexed read.
+def _insert_redemption(session: Session, **values) -> tuple[int, str]:
+    """Insert the redemption under a fresh code; return its id and code.
+
+    49 bits make a collision all but impossible: rather than read before every insert, the
+    unique index refuses a taken code (ON CONFLICT DO NOTHING) and we draw another.
+    """
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     while True:
         code = codes.new_code(CODE_LENGTH)
-        if session.scalar(select(Redemption.id).where(Redemption.code == code)) is None:
-            return code
+        statement = (
+            insert(_redemptions)
+            .values(code=code, **values)
+            .on_conflict_do_nothing(index_elements=[_redemptions.c.code])
+            .returning(_redemptions.c.id)
+        )
+        redemption_id = session.execute(statement).scalar()
+        if redemption_id is not None:
+            return redemption_id, code
