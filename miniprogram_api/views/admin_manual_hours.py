@@ -5,7 +5,6 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from core import regions
-from identity.models import Volunteer
 from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required
 from miniprogram_api.errors import ApiError
@@ -18,6 +17,7 @@ from miniprogram_api.schemas.manual_hours import (
     ManualHoursSchema,
 )
 from miniprogram_api.schemas.sessions import ReasonSchema
+from miniprogram_api.scoping import visible_volunteer
 from volunteering import manual_hours
 from volunteering.sessions.models import ManualHours
 
@@ -53,15 +53,11 @@ def _visible(entry_id: int) -> ManualHours:
 @blp.response(201, ManualHoursSchema)
 def create(body):
     """Record hours a volunteer served without checking in; they wait for a second reviewer."""
-    volunteer = db.session.get(Volunteer, body["volunteer_id"])
-    # The record belongs to the volunteer's region when it lies inside yours, else to yours.
-    region = volunteer.region_code if volunteer else None
-    if volunteer is None or (region and not g.staff.can_see(region)):
-        raise ApiError(404, "NOT_FOUND", "志愿者不存在")
+    volunteer = visible_volunteer(body["volunteer_id"])
     entry = manual_hours.record(
         db.session,
         volunteer_id=volunteer.id,
-        region_code=region or g.staff.region_code,
+        region_code=volunteer.region_code or g.staff.region_code,
         service_date=body["service_date"],
         minutes=body["minutes"],
         reason=body["reason"],

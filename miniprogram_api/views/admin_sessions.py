@@ -4,10 +4,8 @@ from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import regions
 from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required
-from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
 from miniprogram_api.pagination import page
 from miniprogram_api.schemas.earning_rules import EarningRulesSchema, EarningRulesUpdateSchema
@@ -19,10 +17,10 @@ from miniprogram_api.schemas.sessions import (
     EvaluationSchema,
     ReasonSchema,
 )
+from miniprogram_api.scoping import sessions_in_scope, visible_session
 from rewards import earning_rules
 from volunteering.sessions import operations as sessions
 from volunteering.sessions.models import ServiceSession
-from volunteering.stations.models import StationManager
 
 blp = Blueprint(
     "admin_sessions", __name__, url_prefix="/api/v1/admin", description="Review of service hours"
@@ -33,25 +31,6 @@ REVIEWERS = (*ADMINS, "station_manager")
 READERS = (*REVIEWERS, "auditor")
 
 
-def _scoped(query):
-    """Limit a session query to what the signed-in staff member may see."""
-    staff = g.staff
-    if set(staff.roles) & {*ADMINS, "auditor"}:
-        prefix = regions.scope_prefix(staff.region_code)
-        return query.where(ServiceSession.region_code.startswith(prefix))
-    managed = select(StationManager.station_id).where(StationManager.staff_id == staff.id)
-    return query.where(ServiceSession.station_id.in_(managed))
-
-
-def _visible_session(session_id: int) -> ServiceSession:
-    record = db.session.scalars(
-        _scoped(select(ServiceSession).where(ServiceSession.id == session_id))
-    ).one_or_none()
-    if record is None:
-        raise ApiError(404, "NOT_FOUND", "服务记录不存在")
-    return record
-
-
 @blp.route("/sessions", methods=["GET"])
 @staff_required(*READERS)
 @blp.doc(security=BEARER)
@@ -59,7 +38,7 @@ def _visible_session(session_id: int) -> ServiceSession:
 @blp.response(200, AdminSessionPageSchema)
 def list_sessions(args):
     """List sessions in your region (station managers: your stations), newest first."""
-    query = _scoped(select(ServiceSession))
+    query = sessions_in_scope(select(ServiceSession))
     if args["status"]:
         query = query.where(ServiceSession.status == args["status"])
     if args["station_id"]:
@@ -81,7 +60,7 @@ def list_sessions(args):
 @blp.response(200, AdminSessionSchema)
 def get_session(session_id):
     """Show one session with its measurements."""
-    return presenters.admin_session(db.session, _visible_session(session_id))
+    return presenters.admin_session(db.session, visible_session(session_id))
 
 
 @blp.route("/sessions/<int:session_id>/approve", methods=["POST"])
@@ -91,7 +70,7 @@ def get_session(session_id):
 @blp.response(200, AdminSessionSchema)
 def approve_session(body, session_id):
     """Approve a session in review, optionally with corrected minutes; its points are minted."""
-    _visible_session(session_id)
+    visible_session(session_id)
     record = sessions.approve(
         db.session, session_id, reviewer=g.staff.id, minutes=body["minutes"], note=body["note"]
     )
@@ -105,7 +84,7 @@ def approve_session(body, session_id):
 @blp.response(200, AdminSessionSchema)
 def reject_session(body, session_id):
     """Reject a session in review, with the reason the volunteer will read."""
-    _visible_session(session_id)
+    visible_session(session_id)
     record = sessions.reject(db.session, session_id, reviewer=g.staff.id, reason=body["reason"])
     return presenters.admin_session(db.session, record)
 
@@ -117,7 +96,7 @@ def reject_session(body, session_id):
 @blp.response(200, AdminSessionSchema)
 def void_session(body, session_id):
     """Void a session; an approved one gives back its hours and points."""
-    _visible_session(session_id)
+    visible_session(session_id)
     record = sessions.void(db.session, session_id, reviewer=g.staff.id, reason=body["reason"])
     return presenters.admin_session(db.session, record)
 
@@ -129,7 +108,7 @@ def void_session(body, session_id):
 @blp.response(200, AdminSessionSchema)
 def rate_session(body, session_id):
     """Rate the volunteer's service in an approved session (评价, 1-5)."""
-    record = _visible_session(session_id)
+    record = visible_session(session_id)
     sessions.rate_as_organizer(
         db.session, record, body["rating"], body.get("comment"), staff_id=g.staff.id
     )

@@ -21,6 +21,7 @@ from miniprogram_api.schemas.ledger import (
     LedgerPageSchema,
     LedgerSummarySchema,
 )
+from miniprogram_api.scoping import visible_volunteer
 from stats import metrics, rollups
 
 blp = Blueprint("ledger", __name__, url_prefix="/api/v1", description="The points ledger")
@@ -55,7 +56,7 @@ def my_ledger(args):
 @blp.alt_response(422, description="VALIDATION_ERROR or IDEMPOTENCY_KEY_REUSED")
 def adjust(body):
     """Credit or debit a volunteer's points by hand, with a reason (idempotent)."""
-    volunteer = _visible_volunteer(body["volunteer_id"])
+    volunteer = visible_volunteer(body["volunteer_id"])
     volunteer_id, region = volunteer.id, volunteer.region_code or regions.PROVINCE_CODE
     staff_id = g.staff.id
 
@@ -96,18 +97,6 @@ def summary():
     prefix = regions.scope_prefix(g.staff.region_code)
     in_region = select(Volunteer.id).where(Volunteer.region_code.startswith(prefix))
     return queries.summary(db.session, in_region)
-
-
-def _visible_volunteer(volunteer_id: int) -> Volunteer:
-    """Return the volunteer if the staff member's region covers them; 404 alike otherwise."""
-    volunteer = db.session.get(Volunteer, volunteer_id)
-    if volunteer is not None:
-        if g.staff.can_see(volunteer.region_code):
-            return volunteer
-        # Someone who has not chosen a region yet belongs to the province as a whole.
-        if volunteer.region_code is None and g.staff.region_code == regions.PROVINCE_CODE:
-            return volunteer
-    raise ApiError(404, "NOT_FOUND", "未找到该志愿者", volunteer_id=volunteer_id)
 
 
 def _cursor_version(cursor: dict | None) -> int | None:

@@ -23,7 +23,7 @@ from core.errors import DomainError
 from miniprogram_api import presenters
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
-from miniprogram_api.views.admin_sessions import _scoped, _visible_session
+from miniprogram_api.scoping import sessions_in_scope, visible_session
 from volunteering.sessions import operations as sessions
 from volunteering.sessions.models import SESSION_STATUSES, ServiceSession
 from volunteering.stations.models import Station
@@ -39,7 +39,7 @@ def review_queue():
     status = request.args.get("status", "pending_review")
     if status not in (*SESSION_STATUSES, "all"):
         status = "pending_review"
-    query = _scoped(select(ServiceSession))
+    query = sessions_in_scope(select(ServiceSession))
     if status != "all":
         query = query.where(ServiceSession.status == status)
     after = after_id()
@@ -60,7 +60,7 @@ def review_queue():
 @staff_required(*STATION_READERS)
 def review_detail(session_id):
     """Show one session with its measurements."""
-    record = _visible_session(session_id)
+    record = visible_session(session_id)
     station = db.session.get(Station, record.station_id)
     return render_template(
         "console/review_detail.html",
@@ -73,7 +73,7 @@ def review_detail(session_id):
 @staff_required(*REVIEWERS)
 def review_one(session_id):
     """Approve, reject or void one session."""
-    _visible_session(session_id)
+    visible_session(session_id)
     action = request.form.get("action")
     _act(action, session_id, _minutes(f"minutes_{session_id}"), _reason(action))
     flash(f"服务记录 {session_id} 已{ACTIONS[action]}", "success")
@@ -92,7 +92,7 @@ def review_bulk():
     done, failed = [], []
     for session_id in ids:
         try:
-            _visible_session(session_id)
+            visible_session(session_id)
             minutes = _minutes(f"minutes_{session_id}") if action == "approve" else None
             _act(action, session_id, minutes, reason)
             done.append(session_id)

@@ -14,8 +14,7 @@ from core.masking import mask_name, mask_phone
 from identity.models import Volunteer
 from miniprogram_api import presenters
 from miniprogram_api.extensions import db
-from miniprogram_api.views.admin_sessions import _scoped
-from miniprogram_api.views.ledger import _visible_volunteer
+from miniprogram_api.scoping import sessions_in_scope, visible_volunteer
 from volunteering import hours as volunteer_hours
 from volunteering.sessions.models import ServiceSession
 
@@ -69,10 +68,10 @@ def volunteer_list():
 @staff_required(*READERS)
 def volunteer_detail(volunteer_id):
     """Show one volunteer: masked identity, hours, points, star and recent sessions."""
-    volunteer = _visible_volunteer(volunteer_id)
+    volunteer = visible_volunteer(volunteer_id)
     recorded = volunteer_hours.summary(db.session, volunteer.id)
     recent = db.session.scalars(
-        _scoped(select(ServiceSession))
+        sessions_in_scope(select(ServiceSession))
         .where(ServiceSession.volunteer_id == volunteer.id)
         .order_by(ServiceSession.id.desc())
         .limit(50)
