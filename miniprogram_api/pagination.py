@@ -22,6 +22,8 @@ from typing import Any
 import marshmallow as ma
 from marshmallow import validate
 
+from miniprogram_api.errors import ApiError
+
 DEFAULT_LIMIT = 20
 MAX_LIMIT = 100
 _INVALID = "分页游标无效"
@@ -94,3 +96,20 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
         },
         name=name,
     )
+
+
+# The largest id a BIGINT column holds: a larger number in a cursor is forged, not a position.
+_MAX_ID = 2**63 - 1
+
+
+def cursor_int(cursor: dict[str, Any] | None, name: str = "id") -> int | None:
+    """Return the positive integer *name* inside a decoded cursor (None on the first page).
+
+    Anything else is a forged or stale cursor: answered 422, never passed to SQL.
+    """
+    if cursor is None:
+        return None
+    value = cursor.get(name)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_ID:
+        raise ApiError(422, "VALIDATION_ERROR", _INVALID, fields={"cursor": [_INVALID]})
+    return value

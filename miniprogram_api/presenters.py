@@ -11,7 +11,6 @@ from core.clock import now
 from core.masking import mask_name, mask_phone
 from identity.models import Volunteer
 from ledger import queries as ledger_queries
-from miniprogram_api.errors import ApiError
 from rewards import earning_rules, expiry
 from volunteering import hours as volunteer_hours
 from volunteering.sessions import reasons
@@ -65,16 +64,6 @@ def me(session: Session, volunteer: Volunteer) -> dict:
         "points": points(session, volunteer.id),
         "star": star(session, volunteer),
     }
-
-
-def cursor_id(after: dict | None) -> int | None:
-    """Return the ``id`` inside a decoded cursor, refusing anything but an integer."""
-    if after is None:
-        return None
-    value = after.get("id")
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ApiError(422, "VALIDATION_ERROR", "分页游标无效", fields={"cursor": ["分页游标无效"]})
-    return value
 
 
 def station_ref(session: Session, station_id: int) -> dict:

@@ -5,11 +5,10 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from core import regions
-from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import page
+from miniprogram_api.pagination import cursor_int, page
 from miniprogram_api.schemas.manual_hours import (
     ManualHoursCreateSchema,
     ManualHoursPageSchema,
@@ -77,7 +76,7 @@ def list_entries(args):
     query = _in_scope(select(ManualHours))
     if args["status"]:
         query = query.where(ManualHours.status == args["status"])
-    after = presenters.cursor_id(args["cursor"])
+    after = cursor_int(args["cursor"])
     if after is not None:
         query = query.where(ManualHours.id < after)
     rows = list(db.session.scalars(query.order_by(ManualHours.id.desc()).limit(args["limit"] + 1)))

@@ -9,7 +9,7 @@ from core import regions
 from miniprogram_api.auth import staff_required
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import PageArgsSchema, page
+from miniprogram_api.pagination import PageArgsSchema, cursor_int, page
 from miniprogram_api.schemas.admin_rewards import (
     AdminMerchantPageSchema,
     AdminMerchantSchema,
@@ -29,7 +29,6 @@ from miniprogram_api.views.rewards_common import (
     BEARER,
     OPTIONAL_IDEMPOTENCY,
     READERS,
-    cursor_int,
     masked_nicknames,
     once,
 )

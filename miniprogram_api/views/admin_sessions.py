@@ -7,7 +7,7 @@ from sqlalchemy import select
 from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import page
+from miniprogram_api.pagination import cursor_int, page
 from miniprogram_api.schemas.earning_rules import EarningRulesSchema, EarningRulesUpdateSchema
 from miniprogram_api.schemas.sessions import (
     AdminSessionPageSchema,
@@ -43,7 +43,7 @@ def list_sessions(args):
         query = query.where(ServiceSession.status == args["status"])
     if args["station_id"]:
         query = query.where(ServiceSession.station_id == args["station_id"])
-    after = presenters.cursor_id(args["cursor"])
+    after = cursor_int(args["cursor"])
     if after is not None:
         query = query.where(ServiceSession.id < after)
     rows = list(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import g
 from flask_smorest import Blueprint
 
-from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required, volunteer_required
 from miniprogram_api.errors import ApiError, ErrorSchema
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import PageArgsSchema, page
+from miniprogram_api.pagination import PageArgsSchema, cursor_int, page
 from miniprogram_api.schemas.recognition import (
     CaseCreateSchema,
     CasePageSchema,
@@ -47,7 +46,7 @@ def submit_case(body):
 @blp.response(200, CasePageSchema)
 def my_cases(args):
     """List the cases you sent, newest first, with their review status."""
-    query = cases.of_volunteer(g.volunteer_id, before_id=presenters.cursor_id(args["cursor"]))
+    query = cases.of_volunteer(g.volunteer_id, before_id=cursor_int(args["cursor"]))
     return _page(query, args["limit"])
 
 
@@ -62,7 +61,7 @@ def list_cases(args):
         g.staff.region_code,
         year=args["year"],
         status=args["status"],
-        before_id=presenters.cursor_id(args["cursor"]),
+        before_id=cursor_int(args["cursor"]),
     )
     return _page(query, args["limit"])
 

@@ -11,10 +11,9 @@ from core.clock import business_time
 from identity.models import Volunteer
 from ledger import accounts, operations, queries
 from miniprogram_api.auth import staff_required, volunteer_required
-from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
 from miniprogram_api.idempotency import IDEMPOTENCY_PARAMETER, run_idempotent
-from miniprogram_api.pagination import PageArgsSchema, page
+from miniprogram_api.pagination import PageArgsSchema, cursor_int, page
 from miniprogram_api.schemas.ledger import (
     AdjustmentResultSchema,
     AdjustmentSchema,
@@ -36,7 +35,7 @@ ADMINS = ("province_admin", "city_admin", "county_admin")
 @blp.response(200, LedgerPageSchema)
 def my_ledger(args):
     """List the signed-in volunteer's point entries, newest first."""
-    before = _cursor_version(args["cursor"])
+    before = cursor_int(args["cursor"], "v")
     items = queries.history(
         db.session,
         accounts.volunteer_code(g.volunteer.id),
@@ -97,12 +96,3 @@ def summary():
     prefix = regions.scope_prefix(g.staff.region_code)
     in_region = select(Volunteer.id).where(Volunteer.region_code.startswith(prefix))
     return queries.summary(db.session, in_region)
-
-
-def _cursor_version(cursor: dict | None) -> int | None:
-    if cursor is None:
-        return None
-    version = cursor.get("v")
-    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise ApiError(422, "VALIDATION_ERROR", "分页游标无效", fields={"cursor": ["分页游标无效"]})
-    return version

@@ -9,9 +9,9 @@ from core.clock import now
 from ledger import queries as ledger_queries
 from miniprogram_api.auth import volunteer_required
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import page
+from miniprogram_api.pagination import cursor_int, page
 from miniprogram_api.schemas.rewards import PerkListArgsSchema, PerkPageSchema
-from miniprogram_api.views.rewards_common import BEARER, cursor_int
+from miniprogram_api.views.rewards_common import BEARER
 from rewards.perks import queries as perk_queries
 
 blp = Blueprint("perks", __name__, url_prefix="/api/v1", description="Perks for points")

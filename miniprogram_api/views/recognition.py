@@ -13,7 +13,7 @@ from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required
 from miniprogram_api.errors import ErrorSchema
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import page
+from miniprogram_api.pagination import cursor_int, page
 from miniprogram_api.schemas.recognition import (
     CampaignArgsSchema,
     CampaignListSchema,
@@ -95,7 +95,7 @@ def list_nominations(args):
         g.staff.region_code,
         year=args["year"],
         status=args["status"],
-        before_id=presenters.cursor_id(args["cursor"]),
+        before_id=cursor_int(args["cursor"]),
     )
     rows = list(db.session.scalars(query.limit(args["limit"] + 1)))
     result = page(rows, args["limit"], key=lambda row: {"id": row.id})

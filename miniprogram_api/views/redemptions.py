@@ -8,7 +8,7 @@ from flask_smorest import Blueprint
 from core.clock import now
 from miniprogram_api.auth import volunteer_required
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import PageArgsSchema, page
+from miniprogram_api.pagination import PageArgsSchema, cursor_int, page
 from miniprogram_api.schemas.rewards import (
     RedemptionPageSchema,
     RedemptionSchema,
@@ -18,7 +18,6 @@ from miniprogram_api.schemas.rewards import (
 from miniprogram_api.views.rewards_common import (
     BEARER,
     OPTIONAL_IDEMPOTENCY,
-    cursor_int,
     once,
     star_level_reader,
 )

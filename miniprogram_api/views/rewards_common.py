@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 from core.masking import mask_name
 from identity.models import Volunteer
 from miniprogram_api import presenters
-from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
 from miniprogram_api.idempotency import HEADER, IDEMPOTENCY_PARAMETER, run_idempotent
 
@@ -33,16 +32,6 @@ def once(subject: str, work: Callable[[Session], tuple[int, Any]]):
         response.status_code = status
         return response
     return run_idempotent(subject, work)
-
-
-def cursor_int(cursor: dict | None, name: str = "id") -> int | None:
-    """Return the integer *name* inside a decoded cursor, or answer 422."""
-    if cursor is None:
-        return None
-    value = cursor.get(name)
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ApiError(422, "VALIDATION_ERROR", "分页游标无效", fields={"cursor": ["分页游标无效"]})
-    return value
 
 
 def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
