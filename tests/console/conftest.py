@@ -5,17 +5,19 @@ from __future__ import annotations
 import itertools
 import os
 import re
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 
-from core.clock import now
+from core.clock import BUSINESS_TZ, business_time, now
 from identity import operations as identity
 from miniprogram_api.context import qr_signing_key
 from miniprogram_api.extensions import db
 from rewards.merchants import operations as merchants
+from volunteering import hours
 from volunteering.sessions import operations as sessions
+from volunteering.sessions.models import ServiceSession
 from volunteering.stations.models import Station
 from volunteering.stations.scanning import current_scene
 
@@ -149,13 +151,14 @@ def make_station(app):
 def make_volunteer(app):
     counter = itertools.count(1)
 
-    def make(nickname: str = "小林", region_code: str | None = "330106", phone=None):
+    def make(nickname="小林", region_code: str | None = "330106", phone=None, real_name=None):
         volunteer, _ = identity.sign_in_volunteer(
             db.session, openid=f"openid-console-{next(counter)}", unionid=None, session_key="k"
         )
         identity.update_profile(db.session, volunteer, nickname=nickname, region_code=region_code)
         if phone:
             identity.set_phone(db.session, volunteer, phone)
+        volunteer.real_name = real_name
         db.session.commit()
         return volunteer
 
@@ -185,6 +188,37 @@ def make_pending_session(app):
         return opened.id
 
     return make
+
+
+@pytest.fixture
+def serve(app):
+    """Record an approved session of *minutes* at *station* on *day*, hours rollup included."""
+
+    def record(volunteer, station, minutes: int, day: date | None = None, rating=None):
+        day = day or business_time(now()).date()
+        start = datetime.combine(day, time(9, 0), tzinfo=BUSINESS_TZ).astimezone(UTC)
+        db.session.add(
+            ServiceSession(
+                volunteer_id=volunteer.id,
+                station_id=station.id,
+                region_code=station.region_code,
+                status="approved",
+                checked_in_at=start,
+                checked_out_at=start + timedelta(minutes=minutes),
+                business_date=day,
+                checkin_lat=station.lat,
+                checkin_lng=station.lng,
+                checkin_distance_m=5,
+                minutes=minutes,
+                credited_minutes=minutes,
+                points_awarded=0,
+                organizer_rating=rating,
+            )
+        )
+        hours.add_minutes(db.session, volunteer.id, system=minutes)
+        db.session.commit()
+
+    return record
 
 
 @pytest.fixture

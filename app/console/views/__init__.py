@@ -15,6 +15,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     dashboard,
     ledger,
     perks,
+    reports,
     review,
     rules,
     stations,
