@@ -10,8 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.clock import now
@@ -27,6 +25,7 @@ from ledger.errors import (
 from ledger.models import Hold
 from ledger.postings import Posted, check_amount
 from ledger.uow import atomic
+from ledger.upsert import insert_ignoring
 
 _holds = Hold.__table__
 
@@ -63,21 +62,20 @@ def reserve(
         if not state.allow_negative and state.available < amount:
             raise InsufficientPoints(available=state.available, required=amount, account=source)
         # The unique reference settles a duplicate: no read before the insert.
-        insert = pg_insert if s.get_bind().dialect.name == "postgresql" else sqlite_insert
-        hold_id = s.execute(
-            insert(_holds)
-            .values(
-                account_id=state.id,
-                destination_id=states[destination].id,
-                amount=amount,
-                status="pending",
-                reference=reference,
-                memo=memo,
-                expires_at=expires_at,
-                created_at=now(),
-            )
-            .on_conflict_do_nothing()
-            .returning(_holds.c.id)
+        hold_id = insert_ignoring(
+            s,
+            _holds,
+            {
+                "account_id": state.id,
+                "destination_id": states[destination].id,
+                "amount": amount,
+                "status": "pending",
+                "reference": reference,
+                "memo": memo,
+                "expires_at": expires_at,
+                "created_at": now(),
+            },
+            returning="id",
         ).scalar()
         if hold_id is None:
             raise DuplicateReference(reference=reference)

@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from core.clock import business_time, now
 from ledger import accounts, holds
 from ledger.errors import HoldExpired, HoldNotPending, InsufficientPoints
 from ledger.uow import atomic
+from ledger.upsert import insert_ignoring
 from rewards import codes
 from rewards._sql import insert_ignoring_conflict
 from rewards.errors import (
@@ -349,15 +348,10 @@ def _insert_redemption(session: Session, **values) -> tuple[int, str]:
     49 bits make a collision all but impossible: rather than read before every insert, the
     unique index refuses a taken code (ON CONFLICT DO NOTHING) and we draw another.
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     while True:
         code = codes.new_code(CODE_LENGTH)
-        statement = (
-            insert(_redemptions)
-            .values(code=code, **values)
-            .on_conflict_do_nothing(index_elements=[_redemptions.c.code])
-            .returning(_redemptions.c.id)
-        )
-        redemption_id = session.execute(statement).scalar()
+        redemption_id = insert_ignoring(
+            session, _redemptions, {"code": code, **values}, conflict=("code",), returning="id"
+        ).scalar()
         if redemption_id is not None:
             return redemption_id, code
