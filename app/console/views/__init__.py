@@ -14,6 +14,7 @@ from miniprogram_api.presenters import hours_decimal
 from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     dashboard,
     ledger,
+    manual_hours,
     perks,
     reports,
     review,
