@@ -14,6 +14,7 @@ from core import regions
 from identity.models import Volunteer
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
+from rewards.merchants.models import Merchant
 from volunteering.sessions.models import ServiceSession
 from volunteering.stations.models import StationManager
 
@@ -52,3 +53,11 @@ def visible_volunteer(volunteer_id: int) -> Volunteer:
         if volunteer.region_code is None and g.staff.region_code == regions.PROVINCE_CODE:
             return volunteer
     raise ApiError(404, "NOT_FOUND", "未找到该志愿者", volunteer_id=volunteer_id)
+
+
+def visible_merchant(merchant_id: int) -> Merchant:
+    """Return the merchant if it lies inside the staff member's region; 404 otherwise."""
+    merchant = db.session.get(Merchant, merchant_id)
+    if merchant is None or not g.staff.can_see(merchant.region_code):
+        raise ApiError(404, "NOT_FOUND", "未找到该商家", merchant_id=merchant_id)
+    return merchant

@@ -24,6 +24,7 @@ from miniprogram_api.schemas.admin_rewards import (
     PerkPatchSchema,
     RestockSchema,
 )
+from miniprogram_api.scoping import visible_merchant
 from miniprogram_api.views.rewards_common import (
     ADMINS,
     BEARER,
@@ -84,7 +85,7 @@ def list_merchants(args):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def get_merchant(merchant_id):
     """Show a merchant with its bound staff."""
-    return _merchant_body(_visible_merchant(merchant_id))
+    return _merchant_body(visible_merchant(merchant_id))
 
 
 @blp.route("/merchants/<int(max=9223372036854775807):merchant_id>", methods=["PATCH"])
@@ -95,7 +96,7 @@ def get_merchant(merchant_id):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def patch_merchant(changes, merchant_id):
     """Rename a merchant, move its address, or (de)activate it."""
-    _visible_merchant(merchant_id)
+    visible_merchant(merchant_id)
     return _merchant_body(merchants.update_merchant(db.session, merchant_id, changes))
 
 
@@ -106,7 +107,7 @@ def patch_merchant(changes, merchant_id):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def reissue_bind_code(merchant_id):
     """Issue a new bind code; the old one stops working (bound staff stay bound)."""
-    _visible_merchant(merchant_id)
+    visible_merchant(merchant_id)
     return _merchant_body(merchants.reissue_bind_code(db.session, merchant_id), with_staff=False)
 
 
@@ -120,7 +121,7 @@ def reissue_bind_code(merchant_id):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def unbind_staff(merchant_id, volunteer_id):
     """Remove an account from the merchant's staff."""
-    _visible_merchant(merchant_id)
+    visible_merchant(merchant_id)
     merchants.unbind(db.session, merchant_id=merchant_id, volunteer_id=volunteer_id)
     return None
 
@@ -134,14 +135,14 @@ def unbind_staff(merchant_id, volunteer_id):
 @blp.alt_response(404, description="NOT_FOUND: no such merchant in your region")
 def create_perk(body):
     """Add a perk to a merchant's catalog."""
-    merchant = _visible_merchant(body.pop("merchant_id"))
+    merchant = visible_merchant(body.pop("merchant_id"))
     if body.get("region_code") is not None:
         g.staff.require_region(body["region_code"])
     stock = body.pop("stock")
     perk = perks.create_perk(
         db.session, merchant_id=merchant.id, stock=stock, staff_id=g.staff.id, **body
     )
-    return _perk_body(perk.id)
+    return visible_perk(perk.id)
 
 
 @blp.route("/perks", methods=["GET"])
@@ -169,7 +170,7 @@ def list_perks(args):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def get_perk(perk_id):
     """Show a perk with its stock."""
-    return _perk_body(perk_id)
+    return visible_perk(perk_id)
 
 
 @blp.route("/perks/<int(max=9223372036854775807):perk_id>", methods=["PATCH"])
@@ -180,7 +181,7 @@ def get_perk(perk_id):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def patch_perk(changes, perk_id):
     """Change a perk (audited); outstanding codes keep the terms they were issued with."""
-    _perk_body(perk_id)
+    visible_perk(perk_id)
     if "region_code" in changes:
         if changes["region_code"] is None:
             raise ApiError(
@@ -191,7 +192,7 @@ def patch_perk(changes, perk_id):
             )
         g.staff.require_region(changes["region_code"])
     perks.update_perk(db.session, perk_id, changes, staff_id=g.staff.id)
-    return _perk_body(perk_id)
+    return visible_perk(perk_id)
 
 
 @blp.route("/perks/<int(max=9223372036854775807):perk_id>/restock", methods=["POST"])
@@ -202,12 +203,12 @@ def patch_perk(changes, perk_id):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def restock(body, perk_id):
     """Add units to a perk's stock (audited)."""
-    _perk_body(perk_id)
+    visible_perk(perk_id)
     staff_id = g.staff.id
 
     def work(session):
         perks.restock(session, perk_id, body["quantity"], staff_id=staff_id)
-        return 200, AdminPerkSchema().dump(_perk_body(perk_id))
+        return 200, AdminPerkSchema().dump(visible_perk(perk_id))
 
     return once(f"staff:{staff_id}", work)
 
@@ -219,15 +220,8 @@ def restock(body, perk_id):
 @blp.alt_response(404, description="NOT_FOUND (also outside your region)")
 def perk_audit(perk_id):
     """Show who changed what on a perk, newest first."""
-    _perk_body(perk_id)
+    visible_perk(perk_id)
     return {"items": perk_queries.audit_trail(db.session, perk_id)}
-
-
-def _visible_merchant(merchant_id: int) -> Merchant:
-    merchant = db.session.get(Merchant, merchant_id)
-    if merchant is None or not g.staff.can_see(merchant.region_code):
-        raise ApiError(404, "NOT_FOUND", "未找到该商家", merchant_id=merchant_id)
-    return merchant
 
 
 def _merchant_body(merchant: Merchant, *, with_staff: bool = True) -> dict:
@@ -254,7 +248,7 @@ def _merchant_body(merchant: Merchant, *, with_staff: bool = True) -> dict:
     return body
 
 
-def _perk_body(perk_id: int) -> dict:
+def visible_perk(perk_id: int) -> dict:
     """Return the perk as the admin sees it, or 404 when missing or outside the region."""
     found = perk_queries.with_merchant(db.session, perk_id)
     if found is None or not g.staff.can_see(found[1].region_code):

@@ -22,7 +22,8 @@ from app.console.blueprint import (
 from core import regions
 from core.clock import BUSINESS_TZ
 from miniprogram_api.extensions import db
-from miniprogram_api.views.admin_rewards import _perk_body, _visible_merchant
+from miniprogram_api.scoping import visible_merchant
+from miniprogram_api.views.admin_rewards import visible_perk
 from rewards import codes
 from rewards.merchants import operations as merchants
 from rewards.merchants import queries as merchant_queries
@@ -65,7 +66,7 @@ def perk_new():
 def perk_create():
     """Add a perk to a merchant's catalog."""
     merchant_id = integer("merchant_id", "商家", minimum=1, maximum=2**63 - 1)
-    merchant = _visible_merchant(merchant_id)
+    merchant = visible_merchant(merchant_id)
     fields = _perk_fields()
     stock = integer("stock", "库存", minimum=0, maximum=MAX_STOCK)
     perk = perks.create_perk(
@@ -79,7 +80,7 @@ def perk_create():
 @staff_required(*READERS)
 def perk_detail(perk_id):
     """Show a perk: its edit form, restock form and audit trail."""
-    perk = _perk_body(perk_id)
+    perk = visible_perk(perk_id)
     return render_template(
         "console/perk_form.html",
         perk=perk,
@@ -93,7 +94,7 @@ def perk_detail(perk_id):
 @staff_required(*ADMINS)
 def perk_update(perk_id):
     """Change a perk's terms (audited)."""
-    _perk_body(perk_id)
+    visible_perk(perk_id)
     perks.update_perk(db.session, perk_id, _perk_fields(), staff_id=g.staff.id)
     flash("已保存修改", "success")
     return redirect(url_for("console.perk_detail", perk_id=perk_id))
@@ -103,7 +104,7 @@ def perk_update(perk_id):
 @staff_required(*ADMINS)
 def perk_restock(perk_id):
     """Add units to a perk's stock (audited)."""
-    _perk_body(perk_id)
+    visible_perk(perk_id)
     quantity = integer("quantity", "补充数量", minimum=1, maximum=MAX_STOCK)
     perks.restock(db.session, perk_id, quantity, staff_id=g.staff.id)
     flash(f"已补充库存 {quantity} 份", "success")
@@ -114,7 +115,7 @@ def perk_restock(perk_id):
 @staff_required(*ADMINS)
 def perk_set_active(perk_id):
     """Put a perk on or off the catalog (audited)."""
-    _perk_body(perk_id)
+    visible_perk(perk_id)
     active = checkbox("active")
     perks.update_perk(db.session, perk_id, {"active": active}, staff_id=g.staff.id)
     flash("已上架" if active else "已下架", "success")
@@ -209,7 +210,7 @@ def merchant_create():
 @staff_required(*READERS)
 def merchant_detail(merchant_id):
     """Show a merchant: edit form, bind code, bound staff and its perks."""
-    merchant = _visible_merchant(merchant_id)
+    merchant = visible_merchant(merchant_id)
     staff = merchants.staff_of(db.session, merchant.id)
     merchant_perks = perk_queries.admin_list(
         db.session,
@@ -230,7 +231,7 @@ def merchant_detail(merchant_id):
 @staff_required(*ADMINS)
 def merchant_update(merchant_id):
     """Rename a merchant or change its address."""
-    _visible_merchant(merchant_id)
+    visible_merchant(merchant_id)
     changes = {
         "name": text("name", "商家名称", max_length=100),
         "address": text("address", "地址", required=False, max_length=255),
@@ -244,7 +245,7 @@ def merchant_update(merchant_id):
 @staff_required(*ADMINS)
 def merchant_set_active(merchant_id):
     """Activate or deactivate a merchant (a deactivated one's perks leave the catalog)."""
-    _visible_merchant(merchant_id)
+    visible_merchant(merchant_id)
     active = checkbox("active")
     merchants.update_merchant(db.session, merchant_id, {"active": active})
     flash("商家已启用" if active else "商家已停用", "success")
@@ -255,7 +256,7 @@ def merchant_set_active(merchant_id):
 @staff_required(*ADMINS)
 def merchant_reissue_code(merchant_id):
     """Issue a new bind code; the old one stops working at once."""
-    _visible_merchant(merchant_id)
+    visible_merchant(merchant_id)
     merchants.reissue_bind_code(db.session, merchant_id)
     flash("已重新生成绑定码，旧绑定码立即失效", "success")
     return redirect(url_for("console.merchant_detail", merchant_id=merchant_id))
