@@ -16,6 +16,7 @@ from . import (  # noqa: F401  (each module adds its routes to the blueprint)
     ledger,
     manual_hours,
     perks,
+    recognition,
     reports,
     review,
     rules,
