@@ -2,15 +2,17 @@
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dev_rewards_bench \\
         .venv/bin/python -m bench.cpu_profile cycle [--n 300] [--profile]
+    .venv/bin/python -m bench.cpu_profile bare [--n 2000]
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dev_ledger_bench \\
-        .venv/bin/python -m bench.cpu_profile posting [--n 2000] [--profile]
+        .venv/bin/python -m bench.cpu_profile posting|raw [--n 2000] [--profile]
 
-``cycle`` rebuilds the rewards bench database (``bench.redemption_bench``'s seed), then runs
-reserve + confirm through Flask's test client (no HTTP, no gunicorn): CPU and wall time per
-cycle, and the SQL statements SQLAlchemy sent (the ledger's direct psycopg statements and
-BEGIN/COMMIT come on top). ``posting`` runs ``bench.ledger_bench``'s posting (run_once +
-redeem) against a database that bench already seeded. ``--profile`` adds where the CPU goes,
-by package (cProfile with a CPU clock, so waiting on PostgreSQL is not counted).
+``cycle`` rebuilds the rewards bench database (``bench.redemption_bench``'s seed), then
+runs reserve + confirm through Flask's test client (no HTTP, no gunicorn): CPU and wall time
+per cycle, and the SQL statements SQLAlchemy sent (the ledger's direct psycopg statements
+and BEGIN/COMMIT come on top). ``bare`` runs the same two POSTs against ``bench.bare_app``,
+for scale. ``posting`` runs ``bench.ledger_bench``'s posting (run_once + redeem) against a
+database that bench already seeded, ``raw`` its raw-SQL transfer. ``--profile`` adds where
+the CPU goes, by package (cProfile with a CPU clock: waiting on PostgreSQL is not counted).
 """
 
 from __future__ import annotations
@@ -32,13 +34,13 @@ WARMUP = 50
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("what", choices=("cycle", "posting"))
+    parser.add_argument("what", choices=("cycle", "bare", "posting", "raw"))
     parser.add_argument("--n", type=int, default=None)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
-    once = _cycle() if args.what == "cycle" else _posting()
+    once = {"cycle": _cycle, "bare": _bare, "posting": _posting, "raw": _raw}[args.what]()
     n = args.n or (300 if args.what == "cycle" else 2000)
-    statements = _count_statements(once.engine)
+    statements = _count_statements(once.engine) if hasattr(once, "engine") else []
     for _ in range(WARMUP):
         once()
     statements.clear()
@@ -107,6 +109,22 @@ def _cycle() -> Callable[[], None]:
     return once
 
 
+def _bare() -> Callable[[], None]:
+    from bench.bare_app import app
+
+    client = app.test_client()
+
+    def once() -> None:
+        reserved = client.post("/api/v1/redemptions", json={"perk_id": 1})
+        assert reserved.status_code == 201
+        confirmed = client.post(
+            "/api/v1/merchant/redemptions/confirm", json={"code": reserved.json["code"]}
+        )
+        assert confirmed.status_code == 200
+
+    return once
+
+
 def _posting() -> Callable[[], None]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.orm import sessionmaker
@@ -128,6 +146,12 @@ def _posting() -> Callable[[], None]:
     once = bench._ledger_worker(factory, volunteer_ids)
     once.engine = engine  # type: ignore[attr-defined]
     return once
+
+
+def _raw() -> Callable[[], None]:
+    from bench import ledger_bench as bench
+
+    return bench._raw_worker(os.environ.get("BENCH_DATABASE_URL", bench.DEFAULT_URL))
 
 
 def _profile(once: Callable[[], None], n: int) -> None:
