@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+from pathlib import Path
+
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
@@ -107,9 +110,61 @@ def test_the_browser_runs_the_pages_without_csp_violations(
     page.get_by_label("用户名", exact=True).fill(make_console_staff())
     page.get_by_label("密码", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="登录").click()
-    for path in ("/console/ledger", "/console/rules", "/console/projects"):
+    for path in (
+        "/console/ledger",
+        "/console/rules",
+        "/console/exports",
+        "/console/manual-hours",
+        "/console/recognition",
+        "/console/recognition/nominations",
+        "/console/recognition/cases",
+        "/console/projects",
+    ):
         page.goto(f"{served}{path}")
     screenshot(page, "09-projects")
     page.goto(f"{served}/console/ledger")
     screenshot(page, "10-ledger")
     assert violations == []
+
+
+def test_a_county_admin_downloads_a_certificate_and_an_export_and_nominates_from_the_ranking(
+    served, page, screenshot, make_console_staff, make_station, make_volunteer, serve
+):
+    from openpyxl import load_workbook
+
+    from volunteering.recognition.models import Nomination
+
+    username = make_console_staff("county_admin", "330106")
+    volunteer = make_volunteer("小满", "330106", real_name="林小满")
+    serve(volunteer, make_station("330106"), 150, rating=5)
+    page.goto(f"{served}/console/login")
+    page.get_by_label("用户名", exact=True).fill(username)
+    page.get_by_label("密码", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+
+    page.goto(f"{served}/console/volunteers/{volunteer.id}")
+    with page.expect_download() as certificate:
+        page.get_by_role("button", name="下载服务记录证明").click()
+    assert Path(certificate.value.path()).read_bytes().startswith(b"%PDF")
+    screenshot(page, "11-volunteer-certificate")
+
+    page.get_by_role("link", name="数据导出").click()
+    page.get_by_label("导出内容").select_option("sessions")
+    screenshot(page, "12-exports")
+    with page.expect_download() as export:
+        page.get_by_role("button", name="下载 xlsx").click()
+    assert export.value.suggested_filename.startswith("sessions-330106-")
+    workbook = load_workbook(io.BytesIO(Path(export.value.path()).read_bytes()), read_only=True)
+    rows = list(workbook.active.iter_rows(values_only=True))
+    workbook.close()
+    assert len(rows) == 2  # the header and the one session
+
+    page.get_by_role("link", name="百名排行").click()
+    expect(page.get_by_role("heading", name="百名生态环境志愿者 · 排行")).to_be_visible()
+    page.get_by_label(f"推荐 {volunteer.id} 的理由").fill("坚持巡河三年")
+    screenshot(page, "13-recognition-ranking")
+    page.get_by_role("button", name="推荐").click()
+    expect(page.get_by_role("status").first).to_contain_text(f"已推荐志愿者 {volunteer.id}")
+    screenshot(page, "14-nominations")
+    nomination = db.session.scalars(select(Nomination)).one()
+    assert (nomination.volunteer_id, nomination.reason) == (volunteer.id, "坚持巡河三年")
