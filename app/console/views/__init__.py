@@ -12,6 +12,7 @@ from core.clock import business_time
 from miniprogram_api.presenters import hours_decimal
 
 from . import (  # noqa: F401  (each module adds its routes to the blueprint)
+    activities,
     dashboard,
     ledger,
     manual_hours,
