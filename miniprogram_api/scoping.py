@@ -15,7 +15,7 @@ from identity.models import Volunteer
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
 from rewards.merchants.models import Merchant
-from volunteering.sessions.models import ServiceSession
+from volunteering.sessions.models import ManualHours, ServiceSession
 from volunteering.stations.models import StationManager
 
 REGION_WIDE_ROLES = {"province_admin", "city_admin", "county_admin", "auditor"}
@@ -61,3 +61,19 @@ def visible_merchant(merchant_id: int) -> Merchant:
     if merchant is None or not g.staff.can_see(merchant.region_code):
         raise ApiError(404, "NOT_FOUND", "未找到该商家", merchant_id=merchant_id)
     return merchant
+
+
+def manual_hours_in_scope(query: Select) -> Select:
+    """Limit a manual-hours query to the staff member's region."""
+    prefix = regions.scope_prefix(g.staff.region_code)
+    return query.where(ManualHours.region_code.startswith(prefix))
+
+
+def visible_manual_hours(entry_id: int) -> ManualHours:
+    """Return the manual-hours entry if it lies inside the staff member's region; else 404."""
+    entry = db.session.scalars(
+        manual_hours_in_scope(select(ManualHours).where(ManualHours.id == entry_id))
+    ).one_or_none()
+    if entry is None:
+        raise ApiError(404, "NOT_FOUND", "补录记录不存在")
+    return entry

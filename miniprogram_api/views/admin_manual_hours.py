@@ -4,9 +4,7 @@ from flask import g
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from core import regions
 from miniprogram_api.auth import staff_required
-from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
 from miniprogram_api.pagination import cursor_int, page
 from miniprogram_api.schemas.manual_hours import (
@@ -16,7 +14,11 @@ from miniprogram_api.schemas.manual_hours import (
     ManualHoursSchema,
 )
 from miniprogram_api.schemas.sessions import ReasonSchema
-from miniprogram_api.scoping import visible_volunteer
+from miniprogram_api.scoping import (
+    manual_hours_in_scope,
+    visible_manual_hours,
+    visible_volunteer,
+)
 from volunteering import manual_hours
 from volunteering.sessions.models import ManualHours
 
@@ -28,21 +30,6 @@ blp = Blueprint(
 )
 BEARER = [{"bearerAuth": []}]
 ADMINS = ("province_admin", "city_admin", "county_admin")
-
-
-def _in_scope(query):
-    return query.where(
-        ManualHours.region_code.startswith(regions.scope_prefix(g.staff.region_code))
-    )
-
-
-def _visible(entry_id: int) -> ManualHours:
-    entry = db.session.scalars(
-        _in_scope(select(ManualHours).where(ManualHours.id == entry_id))
-    ).one_or_none()
-    if entry is None:
-        raise ApiError(404, "NOT_FOUND", "补录记录不存在")
-    return entry
 
 
 @blp.route("", methods=["POST"])
@@ -73,7 +60,7 @@ def create(body):
 @blp.response(200, ManualHoursPageSchema)
 def list_entries(args):
     """List manual hours in your region, newest first."""
-    query = _in_scope(select(ManualHours))
+    query = manual_hours_in_scope(select(ManualHours))
     if args["status"]:
         query = query.where(ManualHours.status == args["status"])
     after = cursor_int(args["cursor"])
@@ -89,7 +76,7 @@ def list_entries(args):
 @blp.response(200, ManualHoursSchema)
 def approve(entry_id):
     """Approve manual hours entered by someone else; the minutes count as manual hours."""
-    _visible(entry_id)
+    visible_manual_hours(entry_id)
     return manual_hours.approve(db.session, entry_id, reviewer=g.staff.id)
 
 
@@ -100,5 +87,5 @@ def approve(entry_id):
 @blp.response(200, ManualHoursSchema)
 def reject(body, entry_id):
     """Refuse manual hours, with a reason."""
-    _visible(entry_id)
+    visible_manual_hours(entry_id)
     return manual_hours.reject(db.session, entry_id, reviewer=g.staff.id, reason=body["reason"])

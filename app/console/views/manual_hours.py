@@ -23,7 +23,7 @@ from core.masking import mask_name
 from identity.models import Volunteer
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
-from miniprogram_api.views.admin_manual_hours import _in_scope, _visible
+from miniprogram_api.scoping import manual_hours_in_scope, visible_manual_hours
 from volunteering import manual_hours
 from volunteering.sessions.models import MANUAL_HOURS_STATUSES, ManualHours
 
@@ -38,7 +38,7 @@ def manual_hours_list():
     status = request.args.get("status", "pending_review")
     if status not in (*MANUAL_HOURS_STATUSES, "all"):
         status = "pending_review"
-    query = _in_scope(select(ManualHours))
+    query = manual_hours_in_scope(select(ManualHours))
     if status != "all":
         query = query.where(ManualHours.status == status)
     after = after_id()
@@ -86,7 +86,7 @@ def manual_hours_create():
 @staff_required(*ADMINS)
 def manual_hours_approve(entry_id):
     """Approve manual hours someone else recorded; the minutes count as manual hours."""
-    _visible(entry_id)
+    visible_manual_hours(entry_id)
     try:
         entry = manual_hours.approve(db.session, entry_id, reviewer=g.staff.id)
     except manual_hours.SelfReview as error:
@@ -102,7 +102,7 @@ def manual_hours_approve(entry_id):
 @staff_required(*ADMINS)
 def manual_hours_reject(entry_id):
     """Refuse manual hours, with the reason the recorder will read."""
-    _visible(entry_id)
+    visible_manual_hours(entry_id)
     reason = text("reason", "驳回原因", max_length=500)
     manual_hours.reject(db.session, entry_id, reviewer=g.staff.id, reason=reason)
     flash(f"补录 {entry_id} 已驳回", "success")
