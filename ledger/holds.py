@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import now
+from core.upsert import insert_ignoring
 from ledger import accounts, postings
 from ledger.errors import (
     DuplicateReference,
@@ -25,7 +26,6 @@ from ledger.errors import (
 from ledger.models import Hold
 from ledger.postings import Posted, check_amount
 from ledger.uow import atomic
-from ledger.upsert import insert_ignoring
 
 _holds = Hold.__table__
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.clock import now
+from core.upsert import insert_ignoring
 from rewards.earning_rules import Rules
 from volunteering.sessions.models import VolunteerHours
 
@@ -35,12 +35,17 @@ class Star:
 
 def lock_hours(session: Session, volunteer_id: int) -> VolunteerHours:
     """Return the volunteer's hours row, created if missing, locked for this transaction."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    session.execute(
-        insert(VolunteerHours)
-        .values(volunteer_id=volunteer_id, system_minutes=0, manual_minutes=0)
-        .on_conflict_do_nothing(index_elements=["volunteer_id"])
+    insert_ignoring(
+        session,
+        VolunteerHours.__table__,
+        # Raw SQL runs no Python-side defaults: every NOT NULL column is given here.
+        {
+            "volunteer_id": volunteer_id,
+            "system_minutes": 0,
+            "manual_minutes": 0,
+            "updated_at": now(),
+        },
+        conflict=("volunteer_id",),
     )
     return session.scalars(
         select(VolunteerHours)

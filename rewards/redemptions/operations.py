@@ -18,12 +18,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from core.clock import business_time, now
+from core.upsert import insert_ignoring
 from ledger import accounts, holds
 from ledger.errors import HoldExpired, HoldNotPending, InsufficientPoints
 from ledger.uow import atomic
-from ledger.upsert import insert_ignoring
 from rewards import codes
-from rewards._sql import insert_ignoring_conflict
 from rewards.errors import (
     AlreadyFulfilled,
     LimitReached,
@@ -273,7 +272,7 @@ def _take_allowance(session: Session, perk: Perk, volunteer_id: int, moment: dat
         return None
     period = LIFETIME if perk.limit_period == "lifetime" else _month(moment)
     key = {"volunteer_id": volunteer_id, "perk_id": perk.id, "period": period}
-    insert_ignoring_conflict(session, _allowances, {**key, "used": 0})
+    insert_ignoring(session, _allowances, {**key, "used": 0})
     c = _allowances.c
     taken = session.execute(
         update(_allowances)

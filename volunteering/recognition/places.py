@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.upsert import insert_ignoring
 from volunteering.recognition.campaigns import PROGRAM_NAMES
 from volunteering.recognition.errors import SelectionFull
 from volunteering.recognition.models import CAPS, SelectionPlaces
@@ -19,11 +18,11 @@ def take(session: Session, program: str, year: int) -> int:
     waits for the row and re-checks ``used < cap`` on the committed value; on SQLite the
     transaction already holds the write lock (``atomic``).
     """
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    session.execute(
-        insert(SelectionPlaces)
-        .values(program=program, year=year, used=0)
-        .on_conflict_do_nothing(index_elements=["program", "year"])
+    insert_ignoring(
+        session,
+        SelectionPlaces.__table__,
+        {"program": program, "year": year, "used": 0},
+        conflict=("program", "year"),
     )
     cap = CAPS[program]
     taken = session.execute(
