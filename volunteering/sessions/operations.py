@@ -200,7 +200,9 @@ def _earned_on(s: Session, volunteer_id: int, day) -> int:
 
 def _approve(s: Session, record: ServiceSession, minutes: int, rules, reviewer: int | None):
     """Credit the hours and mint the points of *record* (the caller holds the transaction)."""
-    hours.lock_hours(s, record.volunteer_id)  # serializes this volunteer's approvals
+    # The hours row lock serializes this volunteer's approvals, so the daily cap read below
+    # cannot be raced by a second approval of the same day.
+    recorded = hours.lock_hours(s, record.volunteer_id)
     award = earning.award_for(
         rules,
         minutes,
@@ -212,7 +214,7 @@ def _approve(s: Session, record: ServiceSession, minutes: int, rules, reviewer: 
     record.points_awarded = award.points
     if reviewer is not None:
         record.reviewed_by, record.reviewed_at = reviewer, now()
-    hours.add_minutes(s, record.volunteer_id, system=minutes)
+    recorded.system_minutes += minutes
     record.points_transaction_id = earning.mint(
         s,
         volunteer_id=record.volunteer_id,
