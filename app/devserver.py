@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -30,6 +31,9 @@ def up(host, port, wechat_port):
     """Start the WeChat stand-in, then serve the API pointed at it until interrupted."""
     wechat_url = f"http://{host}:{wechat_port}/"
     env = {**os.environ, "WECHAT_API_BASE_URL": wechat_url}
+    # SIGTERM (a supervisor, `kill`) would end this process without running `finally`,
+    # leaving the stand-in behind: turn it into a normal exit.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
     standin = subprocess.Popen(  # noqa: S603  (our own module, fixed arguments)
         [sys.executable, "-m", "app.wechat_standin", "--host", host, "--port", str(wechat_port)],
         env=env,
@@ -45,6 +49,10 @@ def up(host, port, wechat_port):
     finally:
         standin.terminate()
         standin.wait(timeout=10)
+
+
+def _exit_on_signal(signum, frame):
+    raise SystemExit(0)
 
 
 def _wait_until_up(url: str, seconds: float = 15.0) -> None:

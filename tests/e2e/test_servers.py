@@ -107,6 +107,8 @@ def test_make_run_stack_serves_docs_a_demo_login_and_the_walkthrough(server_env)
         assert "walkthrough complete" in day, day
     finally:
         _stop(process)
+    with pytest.raises(requests.ConnectionError):  # the stand-in stopped with the API
+        requests.get(f"http://127.0.0.1:{wechat_port}/__standin/stats", timeout=5)
 
 
 def test_gunicorn_serves_the_wsgi_app(server_env):
