@@ -113,3 +113,14 @@ def cursor_int(cursor: dict[str, Any] | None, name: str = "id") -> int | None:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= _MAX_ID:
         raise ApiError(422, "VALIDATION_ERROR", _INVALID, fields={"cursor": [_INVALID]})
     return value
+
+
+def newest_first(session, query, id_column, *, before_id: int | None, limit: int) -> list:
+    """Fetch up to *limit* + 1 rows of *query*, newest first by *id_column*, below *before_id*.
+
+    The keyset half of ``page``: the caller passes the rows to ``page`` (or the console's
+    ``page_of``), which keeps *limit* of them and turns the extra one into the next cursor.
+    """
+    if before_id is not None:
+        query = query.where(id_column < before_id)
+    return list(session.scalars(query.order_by(id_column.desc()).limit(limit + 1)))

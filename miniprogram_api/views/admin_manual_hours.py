@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from miniprogram_api.auth import staff_required
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import cursor_int, page
+from miniprogram_api.pagination import cursor_int, newest_first, page
 from miniprogram_api.schemas.manual_hours import (
     ManualHoursCreateSchema,
     ManualHoursPageSchema,
@@ -63,10 +63,9 @@ def list_entries(args):
     query = manual_hours_in_scope(select(ManualHours))
     if args["status"]:
         query = query.where(ManualHours.status == args["status"])
-    after = cursor_int(args["cursor"])
-    if after is not None:
-        query = query.where(ManualHours.id < after)
-    rows = list(db.session.scalars(query.order_by(ManualHours.id.desc()).limit(args["limit"] + 1)))
+    rows = newest_first(
+        db.session, query, ManualHours.id, before_id=cursor_int(args["cursor"]), limit=args["limit"]
+    )
     return page(rows, args["limit"], key=lambda row: {"id": row.id})
 
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from miniprogram_api import presenters
 from miniprogram_api.auth import staff_required
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import cursor_int, page
+from miniprogram_api.pagination import cursor_int, newest_first, page
 from miniprogram_api.schemas.earning_rules import EarningRulesSchema, EarningRulesUpdateSchema
 from miniprogram_api.schemas.sessions import (
     AdminSessionPageSchema,
@@ -43,11 +43,12 @@ def list_sessions(args):
         query = query.where(ServiceSession.status == args["status"])
     if args["station_id"]:
         query = query.where(ServiceSession.station_id == args["station_id"])
-    after = cursor_int(args["cursor"])
-    if after is not None:
-        query = query.where(ServiceSession.id < after)
-    rows = list(
-        db.session.scalars(query.order_by(ServiceSession.id.desc()).limit(args["limit"] + 1))
+    rows = newest_first(
+        db.session,
+        query,
+        ServiceSession.id,
+        before_id=cursor_int(args["cursor"]),
+        limit=args["limit"],
     )
     result = page(rows, args["limit"], key=lambda row: {"id": row.id})
     result["items"] = [presenters.admin_session(db.session, row) for row in result["items"]]

@@ -9,7 +9,7 @@ from miniprogram_api.auth import volunteer_required
 from miniprogram_api.context import qr_signing_key
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
-from miniprogram_api.pagination import PageArgsSchema, cursor_int, page
+from miniprogram_api.pagination import PageArgsSchema, cursor_int, newest_first, page
 from miniprogram_api.schemas.sessions import (
     CheckinResultSchema,
     EvaluationSchema,
@@ -80,11 +80,14 @@ def check_out(body):
 def my_sessions(args):
     """List the volunteer's sessions, newest first."""
     query = select(ServiceSession).where(ServiceSession.volunteer_id == g.volunteer_id)
-    after = cursor_int(args["cursor"])
-    if after is not None:
-        query = query.where(ServiceSession.id < after)
-    rows = db.session.scalars(query.order_by(ServiceSession.id.desc()).limit(args["limit"] + 1))
-    result = page(list(rows), args["limit"], key=lambda row: {"id": row.id})
+    rows = newest_first(
+        db.session,
+        query,
+        ServiceSession.id,
+        before_id=cursor_int(args["cursor"]),
+        limit=args["limit"],
+    )
+    result = page(rows, args["limit"], key=lambda row: {"id": row.id})
     result["items"] = [presenters.session(db.session, row) for row in result["items"]]
     return result
 

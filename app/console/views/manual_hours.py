@@ -23,6 +23,7 @@ from core.masking import mask_name
 from identity.models import Volunteer
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
+from miniprogram_api.pagination import newest_first
 from miniprogram_api.scoping import manual_hours_in_scope, visible_manual_hours
 from volunteering import manual_hours
 from volunteering.sessions.models import MANUAL_HOURS_STATUSES, ManualHours
@@ -41,10 +42,7 @@ def manual_hours_list():
     query = manual_hours_in_scope(select(ManualHours))
     if status != "all":
         query = query.where(ManualHours.status == status)
-    after = after_id()
-    if after is not None:
-        query = query.where(ManualHours.id < after)
-    rows = list(db.session.scalars(query.order_by(ManualHours.id.desc()).limit(PAGE_SIZE + 1)))
+    rows = newest_first(db.session, query, ManualHours.id, before_id=after_id(), limit=PAGE_SIZE)
     items, next_cursor = page_of(rows)
     return render_template(
         "console/manual_hours.html",

@@ -23,6 +23,7 @@ from core.errors import DomainError
 from miniprogram_api import presenters
 from miniprogram_api.errors import ApiError
 from miniprogram_api.extensions import db
+from miniprogram_api.pagination import newest_first
 from miniprogram_api.scoping import sessions_in_scope, visible_session
 from volunteering.sessions import operations as sessions
 from volunteering.sessions.models import SESSION_STATUSES, ServiceSession
@@ -42,10 +43,7 @@ def review_queue():
     query = sessions_in_scope(select(ServiceSession))
     if status != "all":
         query = query.where(ServiceSession.status == status)
-    after = after_id()
-    if after is not None:
-        query = query.where(ServiceSession.id < after)
-    rows = list(db.session.scalars(query.order_by(ServiceSession.id.desc()).limit(PAGE_SIZE + 1)))
+    rows = newest_first(db.session, query, ServiceSession.id, before_id=after_id(), limit=PAGE_SIZE)
     items, next_cursor = page_of(rows)
     return render_template(
         "console/review.html",

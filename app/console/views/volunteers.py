@@ -14,6 +14,7 @@ from core.masking import mask_name, mask_phone
 from identity.models import Volunteer
 from miniprogram_api import presenters
 from miniprogram_api.extensions import db
+from miniprogram_api.pagination import newest_first
 from miniprogram_api.scoping import sessions_in_scope, visible_volunteer
 from volunteering import hours as volunteer_hours
 from volunteering.sessions.models import ServiceSession
@@ -51,10 +52,7 @@ def volunteer_list():
     query = _in_scope(select(Volunteer))
     if term:
         query = query.where(_matching(term))
-    after = after_id()
-    if after is not None:
-        query = query.where(Volunteer.id < after)
-    rows = list(db.session.scalars(query.order_by(Volunteer.id.desc()).limit(PAGE_SIZE + 1)))
+    rows = newest_first(db.session, query, Volunteer.id, before_id=after_id(), limit=PAGE_SIZE)
     items, next_cursor = page_of(rows)
     return render_template(
         "console/volunteers.html",
