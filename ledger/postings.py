@@ -82,26 +82,6 @@ def record(
     if not in_atomic(session):
         raise RuntimeError("postings.record runs inside ledger.uow.atomic")
     _check_legs(kind, legs)
-    on_postgres = session.get_bind().dialect.name == "postgresql"
-    states = dict(locked or {})
-    missing = [code for code in legs if code not in states]
-    reserved_id = None
-    if missing and on_postgres:
-        found, reserved_id = postgres.lock(session, missing)
-        if len(found) < len(missing):
-            accounts.create_missing(session, [code for code in missing if code not in found])
-            found, reserved_id = postgres.lock(session, missing)
-        states.update(found)
-    elif missing:
-        states.update(accounts.lock(session, missing))
-
-    for code, amount in legs.items():
-        state = states[code]
-        if not state.allow_negative and state.available + amount < 0:
-            raise InsufficientPoints(
-                available=state.available, required=-amount, account=state.code
-            )
-
     moment = now()
     transaction = {
         "kind": kind,
@@ -112,50 +92,41 @@ def record(
         "effective_at": effective_at or moment,
         "created_at": moment,
     }
-    if on_postgres:
-        transaction_id = reserved_id or postgres.next_transaction_id(session)
-    else:
-        transaction_id = _insert_transaction(session, transaction)
-    rows = _advance(states, legs, transaction_id, moment)
-    credits = [
-        (states[code].id, amount)
-        for code, amount in legs.items()
-        if states[code].kind == "volunteer" and amount > 0
-    ]
-    debits = [
-        (states[code].id, -amount)
-        for code, amount in legs.items()
-        if states[code].kind == "volunteer" and amount < 0
-    ]
+    if session.get_bind().dialect.name == "postgresql":
+        return _record_on_postgres(session, transaction, legs, lot_expires_at, locked or {})
 
-    if on_postgres:
-        entry_ids = postgres.write(
-            session,
-            transaction={"id": transaction_id, **transaction},
-            entries=rows,
-            accounts=[states[code] for code in legs],
-            lot_credits=[(account, amount, lot_expires_at) for account, amount in credits],
-            lot_debits=debits,
-        )
-        if entry_ids is None:
-            raise _conflict(transaction)
-    else:
-        entry_ids = list(
-            session.execute(
-                insert(_entries).returning(_entries.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
-        save(session, [states[code] for code in legs])
-        for account_id, amount in credits:
+    states = dict(locked or {})
+    missing = [code for code in legs if code not in states]
+    if missing:
+        states.update(accounts.lock(session, missing))
+    for code, amount in legs.items():
+        state = states[code]
+        if not state.allow_negative and state.available + amount < 0:
+            raise InsufficientPoints(
+                available=state.available, required=-amount, account=state.code
+            )
+
+    transaction_id = _insert_transaction(session, transaction)
+    rows = _advance(states, legs, transaction_id, moment)
+    entry_ids = list(
+        session.execute(
+            insert(_entries).returning(_entries.c.id, sort_by_parameter_order=True), rows
+        ).scalars()
+    )
+    save(session, [states[code] for code in legs])
+    for code, amount in legs.items():
+        if states[code].kind != "volunteer":
+            continue
+        if amount > 0:
             lots.add(
                 session,
-                account_id=account_id,
+                account_id=states[code].id,
                 transaction_id=transaction_id,
                 amount=amount,
                 expires_at=lot_expires_at,
             )
-        for account_id, amount in debits:
-            lots.consume(session, account_id=account_id, amount=amount)
+        else:
+            lots.consume(session, account_id=states[code].id, amount=-amount)
 
     code_by_id = {state.id: code for code, state in states.items()}
     entries = {}
@@ -170,6 +141,51 @@ def record(
             created_at=moment,
         )
     return Posted(transaction_id=transaction_id, kind=kind, memo=memo, entries=entries)
+
+
+def _record_on_postgres(
+    session: Session,
+    transaction: Mapping[str, Any],
+    legs: Mapping[str, int],
+    lot_expires_at: datetime | None,
+    locked: Mapping[str, accounts.AccountState],
+) -> Posted:
+    """The same posting as ``record``'s, by ``ledger_post()`` on the server: one statement.
+
+    Accounts *locked* by the caller pass their held amount, which a hold being posted changed.
+    """
+    helds = {code: state.held for code, state in locked.items()}
+    status, rows = postgres.post(
+        session, transaction=transaction, legs=legs, helds=helds, lot_expires_at=lot_expires_at
+    )
+    if status == "missing":
+        accounts.create_missing(session, [row[2] for row in rows])
+        status, rows = postgres.post(
+            session, transaction=transaction, legs=legs, helds=helds, lot_expires_at=lot_expires_at
+        )
+    if status == "insufficient":
+        _, _, code, _, _, _, available = rows[0]
+        raise InsufficientPoints(available=available, required=-legs[code], account=code)
+    if status == "duplicate":
+        raise _conflict(transaction)
+    moment = transaction["created_at"]
+    entries = {
+        code: PostedEntry(
+            id=entry_id,
+            account_code=code,
+            amount=legs[code],
+            balance_after=balance_after,
+            version=version,
+            created_at=moment,
+        )
+        for _, _, code, entry_id, balance_after, version, _ in rows
+    }
+    return Posted(
+        transaction_id=rows[0][1],
+        kind=transaction["kind"],
+        memo=transaction["memo"],
+        entries=entries,
+    )
 
 
 def _advance(
