@@ -11,6 +11,7 @@ from flask_jwt_extended import (
     get_jwt,
     verify_jwt_in_request,
 )
+from sqlalchemy import bindparam, select
 
 from core import regions
 from identity.models import Staff, Volunteer
@@ -19,6 +20,10 @@ from miniprogram_api.extensions import db, jwt
 
 VOLUNTEER = "volunteer"
 STAFF = "staff"
+
+# Built once and cached compiled: cheaper per request than Session.get, which builds its
+# primary-key query anew on every call (a request starts with an empty session).
+_VOLUNTEER_BY_ID = select(Volunteer).where(Volunteer.id == bindparam("id"))
 
 
 def _claims_for_staff(staff: Staff) -> dict:
@@ -87,7 +92,7 @@ def volunteer_required(view):
     @wraps(view)
     def wrapper(*args, **kwargs):
         claims = _require_kind(VOLUNTEER)
-        volunteer = db.session.get(Volunteer, int(claims["sub"]))
+        volunteer = db.session.execute(_VOLUNTEER_BY_ID, {"id": int(claims["sub"])}).scalar()
         if volunteer is None:
             raise ApiError(401, "UNAUTHENTICATED", "账号不存在，请重新登录")
         g.volunteer = volunteer

@@ -32,6 +32,25 @@ def test_token_signed_with_another_key_is_unauthenticated(app_factory, login_vol
     assert code_of(response) == (401, "UNAUTHENTICATED")
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "body"),
+    [
+        ("GET", "/api/v1/me", None),
+        ("GET", "/api/v1/redemptions", None),
+        ("POST", "/api/v1/redemptions", {"perk_id": 1}),
+        ("POST", "/api/v1/merchant/redemptions/confirm", {"code": "ABCDE-FGHJK"}),
+    ],
+)
+def test_token_of_a_volunteer_who_no_longer_exists_is_unauthenticated(
+    app, client, method, path, body
+):
+    with app.app_context():
+        orphan = create_access_token("987654321", additional_claims={"kind": "volunteer"})
+    headers = {"Authorization": f"Bearer {orphan}", "Idempotency-Key": "k-1"}
+    response = client.open(path, method=method, json=body, headers=headers)
+    assert code_of(response) == (401, "UNAUTHENTICATED")
+
+
 def test_expired_token_says_token_expired(client, login_volunteer):
     volunteer_id = login_volunteer()["volunteer"]["id"]
     expired = create_access_token(
