@@ -24,6 +24,7 @@ from miniprogram_api.schemas.rewards import (
 from miniprogram_api.views.rewards_common import (
     BEARER,
     OPTIONAL_IDEMPOTENCY,
+    masked_nickname,
     masked_nicknames,
     once,
 )
@@ -35,6 +36,11 @@ from rewards.redemptions import queries as redemption_queries
 blp = Blueprint(
     "merchant", __name__, url_prefix="/api/v1/merchant", description="Merchant staff mode"
 )
+
+# Instances, not classes: webargs and marshmallow would build a schema (deep-copying its
+# fields) on every confirm otherwise.
+CONFIRM_ARGS = ConfirmSchema()
+CONFIRMATION = ConfirmationSchema()
 
 
 @blp.route("/bind", methods=["POST"])
@@ -63,7 +69,7 @@ def my_merchant():
 @blp.route("/redemptions/confirm", methods=["POST"])
 @volunteer_required
 @blp.doc(security=BEARER, parameters=[OPTIONAL_IDEMPOTENCY])
-@blp.arguments(ConfirmSchema)
+@blp.arguments(CONFIRM_ARGS)
 @blp.response(200, ConfirmationSchema)
 @blp.alt_response(403, description="WRONG_MERCHANT, or FORBIDDEN: not staff of any merchant")
 @blp.alt_response(404, description="REDEMPTION_CODE_INVALID")
@@ -75,8 +81,8 @@ def confirm(body):
 
     def work(session):
         done = redemptions.confirm(session, staff_volunteer_id=staff_id, code=body["code"])
-        nickname = masked_nicknames([done.volunteer_id]).get(done.volunteer_id)
-        return 200, ConfirmationSchema().dump(
+        nickname = masked_nickname(session, done.volunteer_id)
+        return 200, CONFIRMATION.dump(
             {
                 "redemption_id": done.redemption_id,
                 "status": done.status,

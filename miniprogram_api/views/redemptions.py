@@ -29,11 +29,16 @@ blp = Blueprint(
     "redemptions", __name__, url_prefix="/api/v1/redemptions", description="Redeeming perks"
 )
 
+# Instances, not classes: webargs and marshmallow would build a schema (deep-copying its
+# fields) on every request of this hot path otherwise.
+RESERVE_ARGS = ReserveSchema()
+RESERVATION = ReservationSchema()
+
 
 @blp.route("", methods=["POST"])
 @volunteer_required
 @blp.doc(security=BEARER, parameters=[OPTIONAL_IDEMPOTENCY])
-@blp.arguments(ReserveSchema)
+@blp.arguments(RESERVE_ARGS)
 @blp.response(201, ReservationSchema)
 @blp.alt_response(403, description="STAR_LEVEL_TOO_LOW")
 @blp.alt_response(404, description="NOT_FOUND: no such perk")
@@ -57,7 +62,7 @@ def reserve(body):
             star_level=star,
             hold_minutes=minutes,
         )
-        return 201, ReservationSchema().dump(reservation)
+        return 201, RESERVATION.dump(reservation)
 
     return once(f"volunteer:{volunteer_id}", work)
 

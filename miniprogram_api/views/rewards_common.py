@@ -7,7 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask import jsonify, request
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from core.masking import mask_name
@@ -34,15 +34,26 @@ def once(subject: str, work: Callable[[Session], tuple[int, Any]]):
     return run_idempotent(subject, work)
 
 
+# Built once: SQLAlchemy then only looks the compiled form up instead of building the
+# statement (and its cache key) again on every call.
+_NICKNAMES = select(Volunteer.id, Volunteer.nickname).where(
+    Volunteer.id.in_(bindparam("ids", expanding=True))
+)
+_NICKNAME = select(Volunteer.nickname).where(Volunteer.id == bindparam("id"))
+
+
 def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
     """Return volunteer id → masked nickname, in one query."""
     ids = set(volunteer_ids)
     if not ids:
         return {}
-    rows = db.session.execute(
-        select(Volunteer.id, Volunteer.nickname).where(Volunteer.id.in_(ids))
-    ).all()
+    rows = db.session.execute(_NICKNAMES, {"ids": sorted(ids)}).all()
     return {row.id: mask_name(row.nickname) for row in rows}
+
+
+def masked_nickname(session: Session, volunteer_id: int) -> str | None:
+    """Return one volunteer's masked nickname (None when unknown or unset)."""
+    return mask_name(session.execute(_NICKNAME, {"id": volunteer_id}).scalar())
 
 
 def star_level_reader(volunteer: Volunteer) -> Callable[[Session], int]:
