@@ -103,6 +103,8 @@ def install_request_logging(app: Flask) -> None:
         request_id = g.get("request_id")
         if request_id:
             response.headers[REQUEST_ID_HEADER] = request_id
+        if not access_log.isEnabledFor(logging.INFO):
+            return response  # filtered out (LOG_LEVEL=WARNING and up): build nothing
         started = g.get("request_started")
         access_log.info(
             "request",
