@@ -93,12 +93,13 @@ def create_missing(session: Session, codes: Iterable[str]) -> None:
 
 
 def lock(session: Session, codes: Iterable[str]) -> dict[str, AccountState]:
-    """Lock the accounts with *codes* (creating missing ones) in id order and return them.
+    """Lock the accounts with *codes* (creating missing ones) in code order and return them.
 
-    One fixed order for every writer means two transfers in opposite directions wait for
-    each other instead of deadlocking. On SQLite the whole database is already write-locked.
+    One fixed order for every writer (``lock_order``, which ``ledger_post()`` follows too)
+    means two transfers in opposite directions wait for each other instead of deadlocking.
+    On SQLite the whole database is already write-locked.
     """
-    wanted = sorted(set(codes))
+    wanted = lock_order(codes)
     states = _select_for_update(session, wanted)
     if len(states) < len(wanted):
         create_missing(session, [code for code in wanted if code not in states])
@@ -106,12 +107,19 @@ def lock(session: Session, codes: Iterable[str]) -> dict[str, AccountState]:
     return states
 
 
+def lock_order(codes: Iterable[str]) -> list[str]:
+    """Return *codes* in the order every writer locks accounts: by code, byte by byte."""
+    return sorted(set(codes))
+
+
 def _select_for_update(session: Session, codes: list[str]) -> dict[str, AccountState]:
     c = _accounts.c
+    # COLLATE "C" orders as Python's sorted() does, whatever the database's own collation.
+    order = c.code.collate("C") if session.get_bind().dialect.name == "postgresql" else c.code
     rows = session.execute(
         select(c.id, c.code, c.kind, c.allow_negative, c.balance, c.held, c.version, c.head_hash)
         .where(c.code.in_(codes))
-        .order_by(c.id)
+        .order_by(order)
         .with_for_update()
     ).all()
     return {row.code: AccountState(**row._mapping) for row in rows}

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from core.clock import now
 from core.upsert import insert_ignoring
-from ledger import accounts, postings
+from ledger import accounts, postgres, postings
 from ledger.errors import (
     DuplicateReference,
     HoldExpired,
@@ -57,6 +57,8 @@ def reserve(
         raise InvalidAmount("冻结截止时间必须晚于现在")
 
     def work(s: Session) -> HoldView:
+        if _on_postgres(s):
+            return _reserve_on_postgres(s, source, destination, amount, expires_at, reference, memo)
         states = accounts.lock(s, [source, destination])
         state = states[source]
         if not state.allow_negative and state.available < amount:
@@ -90,6 +92,8 @@ def post(session: Session, hold_id: int, *, kind: str = "redeem", memo: str = ""
     """Complete a pending hold: the held points move to its destination."""
 
     def work(s: Session) -> Posted:
+        if _on_postgres(s):
+            return _post_on_postgres(s, hold_id, kind, memo)
         hold, states, source, destination = _lock_pending(s, hold_id)
         if hold.expires_at <= now():
             raise HoldExpired(hold_id=hold_id, expires_at=hold.expires_at.isoformat())
@@ -107,6 +111,58 @@ def post(session: Session, hold_id: int, *, kind: str = "redeem", memo: str = ""
         return posted
 
     return atomic(session, work)
+
+
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _reserve_on_postgres(
+    session: Session,
+    source: str,
+    destination: str,
+    amount: int,
+    expires_at: datetime,
+    reference: str | None,
+    memo: str,
+) -> HoldView:
+    """``reserve``'s work as one call of ``ledger_hold()`` (migration 0010)."""
+
+    def call():
+        return postgres.hold(
+            session,
+            source=source,
+            destination=destination,
+            amount=amount,
+            expires_at=expires_at,
+            reference=reference,
+            memo=memo,
+            at=now(),
+        )
+
+    status, rows = call()
+    if status == "missing":
+        accounts.create_missing(session, [row[2] for row in rows])
+        status, rows = call()
+    if status == "duplicate":
+        raise DuplicateReference(reference=reference)
+    return HoldView(rows[0][1], source, amount, "pending", expires_at)
+
+
+def _post_on_postgres(session: Session, hold_id: int, kind: str, memo: str) -> Posted:
+    """``post``'s work as one call of ``ledger_post_hold()``: the same checks, the same errors."""
+    at = now()
+    status, rows = postgres.post_hold(session, hold_id=hold_id, kind=kind, memo=memo, at=at)
+    detail = rows[0][-1]
+    if status == "not_found":
+        raise HoldNotFound(hold_id=hold_id)
+    if status == "not_pending":
+        raise HoldNotPending(hold_id=hold_id, status=detail)
+    if status == "expired":
+        raise HoldExpired(hold_id=hold_id, expires_at=datetime.fromisoformat(detail).isoformat())
+    if status == "duplicate":
+        raise DuplicateReference(reference=detail)
+    return postings.posted_from_rows(status, rows, kind=kind, memo=detail, at=at)
 
 
 def void(session: Session, hold_id: int) -> HoldView:

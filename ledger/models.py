@@ -171,15 +171,13 @@ class IdempotencyKey(Base):
     """A client's Idempotency-Key, claimed in the same transaction as the write it guards."""
 
     __tablename__ = "ledger_idempotency_keys"
-    __table_args__ = (
-        UniqueConstraint("scope", "key"),
-        Index("ix_ledger_idempotency_keys_created_at", "created_at"),
-    )
+    __table_args__ = (Index("ix_ledger_idempotency_keys_created_at", "created_at"),)
 
-    id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    # Who may reuse the key: "volunteer:42", "staff:3"; keys of different callers never meet.
-    scope: Mapped[str] = mapped_column(String(64))
-    key: Mapped[str] = mapped_column(String(255))
+    # The natural key is the primary key: a claim is one index probe and a store one insert
+    # into it. The scope says who may reuse the key ("volunteer:42", "staff:3"); keys of
+    # different callers never meet.
+    scope: Mapped[str] = mapped_column(String(64), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     response_status: Mapped[int] = mapped_column(Integer)
     response_body: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -15,19 +15,35 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+import psycopg
 from sqlalchemy.orm import Session
 
+from ledger import accounts, uow
+from ledger.errors import InsufficientPoints
+
 _POST = """
-SELECT r_status, r_transaction_id, r_code, r_entry_id, r_balance_after, r_version, r_available
+SELECT r_status, r_transaction_id, r_code, r_entry_id, r_balance_after, r_version, r_amount
 FROM ledger_post(%(kind)s, %(memo)s, %(metadata)s::json, %(reference)s, %(reverses_id)s,
                  %(effective_at)s, %(created_at)s, %(codes)s::text[], %(amounts)s::bigint[],
-                 %(helds)s::bigint[], %(lot_expires_at)s)
+                 NULL, %(lot_expires_at)s)
+"""
+_HOLD = """
+SELECT r_status, r_hold_id, r_code
+FROM ledger_hold(%(source)s, %(destination)s, %(amount)s, %(expires_at)s, %(reference)s,
+                 %(memo)s, %(at)s)
+"""
+_POST_HOLD = """
+SELECT r_status, r_transaction_id, r_code, r_entry_id, r_balance_after, r_version, r_amount,
+       r_detail
+FROM ledger_post_hold(%(hold_id)s, %(kind)s, %(memo)s, %(at)s)
 """
 
-_CLAIM_LOCK = "SELECT pg_try_advisory_xact_lock(%(lock_key)s)"
-_CLAIM_READ = """
-SELECT request_hash, response_status, response_body
-FROM ledger_idempotency_keys WHERE scope = %(scope)s AND key = %(key)s
+# ledger_post()'s SQLSTATE for an account that cannot afford its leg.
+_INSUFFICIENT = "LP001"
+
+_CLAIM = """
+SELECT r_taken, r_request_hash, r_status, r_body
+FROM ledger_claim(%(lock_key)s, %(scope)s, %(key)s)
 """
 _STORE_KEY = """
 INSERT INTO ledger_idempotency_keys
@@ -55,7 +71,7 @@ def _element(value: int | str | None) -> str:
 
 def _driver(session: Session):
     """Return the psycopg connection under the session's current transaction."""
-    return session.connection().connection.driver_connection
+    return uow.driver_connection(session)
 
 
 def post(
@@ -63,50 +79,84 @@ def post(
     *,
     transaction: Mapping[str, Any],
     legs: Mapping[str, int],
-    helds: Mapping[str, int],
     lot_expires_at: datetime | None,
 ) -> tuple[str, list[tuple]]:
     """Call ``ledger_post()`` (migration 0010); return its status and its rows.
 
-    *helds* gives the held amount after the posting for accounts whose holds it settles.
+    An account that cannot afford its leg raises InsufficientPoints (the call wrote nothing).
     """
-    codes = list(legs)
-    rows = (
-        _driver(session)
-        .execute(
-            _POST,
-            {
-                **transaction,
-                "metadata": json.dumps(transaction["metadata"], ensure_ascii=False),
-                "codes": _array(codes),
-                "amounts": _array(legs[code] for code in codes),
-                "helds": _array(helds.get(code) for code in codes),
-                "lot_expires_at": lot_expires_at,
-            },
-        )
-        .fetchall()
-    )
+    codes = accounts.lock_order(legs)
+    params = {
+        **transaction,
+        "metadata": json.dumps(transaction["metadata"], ensure_ascii=False),
+        "codes": _array(codes),
+        "amounts": _array(legs[code] for code in codes),
+        "lot_expires_at": lot_expires_at,
+    }
+    rows = _fetch(session, _POST, params, required=lambda code: -legs[code])
     return rows[0][0], rows
 
 
+def hold(
+    session: Session,
+    *,
+    source: str,
+    destination: str,
+    amount: int,
+    expires_at: datetime,
+    reference: str | None,
+    memo: str,
+    at: datetime,
+) -> tuple[str, list[tuple]]:
+    """Call ``ledger_hold()``: hold *amount* of *source* for *destination*; status and rows."""
+    params = {
+        "source": source,
+        "destination": destination,
+        "amount": amount,
+        "expires_at": expires_at,
+        "reference": reference,
+        "memo": memo,
+        "at": at,
+    }
+    rows = _fetch(session, _HOLD, params, required=lambda code: amount)
+    return rows[0][0], rows
+
+
+def post_hold(
+    session: Session, *, hold_id: int, kind: str, memo: str, at: datetime
+) -> tuple[str, list[tuple]]:
+    """Call ``ledger_post_hold()``: pay a pending hold to its destination; status and rows."""
+    params = {"hold_id": hold_id, "kind": kind, "memo": memo, "at": at}
+    rows = _fetch(session, _POST_HOLD, params, required=lambda code: 0)
+    return rows[0][0], rows
+
+
+def _fetch(session: Session, statement: str, params: Mapping[str, Any], *, required):
+    """Run one of the functions; their "cannot afford" error becomes InsufficientPoints."""
+    try:
+        return _driver(session).execute(statement, params).fetchall()
+    except psycopg.Error as error:
+        if error.sqlstate != _INSUFFICIENT:
+            raise
+        code = error.diag.message_hint
+        raise InsufficientPoints(
+            available=int(error.diag.message_detail), required=required(code), account=code
+        ) from None
+
+
 def claim(session: Session, *, lock_key: int, scope: str, key: str):
-    """Try the key's advisory lock, then read any stored response: one round trip.
+    """Try the key's advisory lock, then read any stored response (``ledger_claim()``).
 
     Returns None when the lock is taken by a running copy, else the stored row or ().
     """
-    conn = _driver(session)
-    with conn.pipeline():
-        locked = conn.cursor()
-        locked.execute(_CLAIM_LOCK, {"lock_key": lock_key})
-        # Runs after the lock is granted, with its own snapshot: a copy that committed
-        # before we took the lock is seen here.
-        found = conn.cursor()
-        found.execute(_CLAIM_READ, {"scope": scope, "key": key})
-        taken = locked.fetchone()[0]
-        row = found.fetchone()
+    taken, *row = (
+        _driver(session)
+        .execute(_CLAIM, {"lock_key": lock_key, "scope": scope, "key": key})
+        .fetchone()
+    )
     if not taken:
         return None
-    return row or ()
+    return tuple(row) if row[0] is not None else ()
 
 
 def store_key(

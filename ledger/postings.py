@@ -77,7 +77,10 @@ def record(
 
     Volunteer and merchant accounts may not go below their held amount. Credits to a
     volunteer open a lot expiring at *lot_expires_at*; debits consume the oldest lots.
-    *locked* passes accounts the caller has already locked (holds do).
+    *locked* passes accounts the caller has already locked (holds do). On PostgreSQL the
+    posting is ``ledger_post()``, which reads the accounts under its own lock, so a change
+    to a locked state's held amount would not count there: ``holds.post`` uses
+    ``ledger_post_hold()`` on PostgreSQL instead.
     """
     if not in_atomic(session):
         raise RuntimeError("postings.record runs inside ledger.uow.atomic")
@@ -93,7 +96,7 @@ def record(
         "created_at": moment,
     }
     if session.get_bind().dialect.name == "postgresql":
-        return _record_on_postgres(session, transaction, legs, lot_expires_at, locked or {})
+        return _record_on_postgres(session, transaction, legs, lot_expires_at)
 
     states = dict(locked or {})
     missing = [code for code in legs if code not in states]
@@ -148,44 +151,43 @@ def _record_on_postgres(
     transaction: Mapping[str, Any],
     legs: Mapping[str, int],
     lot_expires_at: datetime | None,
-    locked: Mapping[str, accounts.AccountState],
 ) -> Posted:
-    """The same posting as ``record``'s, by ``ledger_post()`` on the server: one statement.
-
-    Accounts *locked* by the caller pass their held amount, which a hold being posted changed.
-    """
-    helds = {code: state.held for code, state in locked.items()}
+    """The same posting as ``record``'s, by ``ledger_post()`` on the server: one statement."""
     status, rows = postgres.post(
-        session, transaction=transaction, legs=legs, helds=helds, lot_expires_at=lot_expires_at
+        session, transaction=transaction, legs=legs, lot_expires_at=lot_expires_at
     )
     if status == "missing":
         accounts.create_missing(session, [row[2] for row in rows])
         status, rows = postgres.post(
-            session, transaction=transaction, legs=legs, helds=helds, lot_expires_at=lot_expires_at
+            session, transaction=transaction, legs=legs, lot_expires_at=lot_expires_at
         )
-    if status == "insufficient":
-        _, _, code, _, _, _, available = rows[0]
-        raise InsufficientPoints(available=available, required=-legs[code], account=code)
     if status == "duplicate":
         raise _conflict(transaction)
-    moment = transaction["created_at"]
+    return posted_from_rows(
+        status,
+        rows,
+        kind=transaction["kind"],
+        memo=transaction["memo"],
+        at=transaction["created_at"],
+    )
+
+
+def posted_from_rows(status: str, rows, *, kind: str, memo: str, at: datetime) -> Posted:
+    """Return what ``ledger_post()`` answered with status "ok" as a Posted."""
+    if status != "ok":
+        raise RuntimeError(f"ledger_post() answered {status!r}")
     entries = {
         code: PostedEntry(
             id=entry_id,
             account_code=code,
-            amount=legs[code],
+            amount=amount,
             balance_after=balance_after,
             version=version,
-            created_at=moment,
+            created_at=at,
         )
-        for _, _, code, entry_id, balance_after, version, _ in rows
+        for _, _, code, entry_id, balance_after, version, amount, *_ in rows
     }
-    return Posted(
-        transaction_id=rows[0][1],
-        kind=transaction["kind"],
-        memo=transaction["memo"],
-        entries=entries,
-    )
+    return Posted(transaction_id=rows[0][1], kind=kind, memo=memo, entries=entries)
 
 
 def _advance(

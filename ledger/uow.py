@@ -18,12 +18,13 @@ from typing import TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 T = TypeVar("T")
 
 ATTEMPTS = 6
 _ACTIVE = "ledger.atomic"
+_DRIVER = "ledger.driver"
 _DIRTY = "ledger.flushed"
 # PostgreSQL's serialization_failure and deadlock_detected: the database asks for a retry.
 _RETRY_SQLSTATES = {"40001", "40P01"}
@@ -70,8 +71,21 @@ def atomic(session: Session, work: Callable[[Session], T], *, attempts: int = AT
                 raise
         finally:
             session.info.pop(_ACTIVE, None)
+            session.info.pop(_DRIVER, None)
         time.sleep(random.uniform(0, 0.002 * 2**attempt))  # noqa: S311  (jitter, not crypto)
     raise AssertionError("unreachable")
+
+
+def driver_connection(session: Session):
+    """Return the DB-API connection of the transaction ``atomic`` runs on *session*.
+
+    ``session.connection()`` costs more than many a statement on the ledger's hot path, so
+    ``atomic`` looks it up once per transaction.
+    """
+    driver = session.info.get(_DRIVER)
+    if driver is None:
+        driver = session.connection().connection.driver_connection
+    return driver
 
 
 def _end_reads(session: Session) -> None:
@@ -82,7 +96,13 @@ def _end_reads(session: Session) -> None:
     request that reads before it writes (the caller's account, say) would then plan every
     statement of its write afresh (docs/benchmarks.md).
     """
-    session.commit()  # with no transaction open, this touches no connection
+    if _unscoped(session).in_transaction():
+        session.commit()
+
+
+def _unscoped(session: Session | scoped_session) -> Session:
+    """Return the Session behind Flask-SQLAlchemy's scoped proxy (which lacks some methods)."""
+    return session() if isinstance(session, scoped_session) else session
 
 
 def in_atomic(session: Session) -> bool:
@@ -104,6 +124,7 @@ def is_retryable(exc: BaseException) -> bool:
 
 def _begin_writing(session: Session) -> None:
     connection = session.connection()
+    session.info[_DRIVER] = connection.connection.driver_connection
     if connection.dialect.name == "sqlite":
         # SQLite has no row locks (with_for_update is dropped): take the write lock up front,
         # so two writers never read the same balance and both write it back.

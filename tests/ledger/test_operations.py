@@ -14,6 +14,7 @@ from ledger.errors import (
     AlreadyReversed,
     DuplicateReference,
     HoldExpired,
+    HoldNotFound,
     HoldNotPending,
     InsufficientPoints,
     InvalidAmount,
@@ -170,8 +171,46 @@ def test_posting_a_hold_after_its_deadline_is_refused(session, make_volunteer):
         expires_at=now() + timedelta(milliseconds=50),
     )
     time.sleep(0.1)
-    with pytest.raises(HoldExpired):
+    with pytest.raises(HoldExpired) as refused:
         holds.post(session, hold.id)
+    assert refused.value.details["expires_at"] == hold.expires_at.isoformat()
+    assert balance(session, volunteer).held == 6  # still held, until released
+
+
+def test_posting_an_unknown_or_settled_hold_names_the_reason(session, make_volunteer):
+    volunteer = make_volunteer()
+    operations.earn(session, volunteer, 10)
+    with pytest.raises(HoldNotFound):
+        holds.post(session, 987654321)
+    hold = holds.reserve(
+        session,
+        accounts.volunteer_code(volunteer),
+        MERCHANT,
+        6,
+        expires_at=now() + timedelta(minutes=5),
+        memo="hold memo",
+    )
+    posted = holds.post(session, hold.id)
+    assert posted.memo == "hold memo"
+    assert posted.entries[accounts.volunteer_code(volunteer)].amount == -6
+    assert posted.entries[MERCHANT].amount == 6
+    with pytest.raises(HoldNotPending) as refused:
+        holds.post(session, hold.id)
+    assert refused.value.details["status"] == "posted"
+
+
+def test_a_hold_reference_holds_once(session, make_volunteer):
+    volunteer = make_volunteer()
+    operations.earn(session, volunteer, 10)
+    source = accounts.volunteer_code(volunteer)
+    expires_at = now() + timedelta(minutes=5)
+    holds.reserve(session, source, MERCHANT, 3, expires_at=expires_at, reference="r:1")
+    with pytest.raises(DuplicateReference):
+        holds.reserve(session, source, MERCHANT, 3, expires_at=expires_at, reference="r:1")
+    with pytest.raises(InsufficientPoints) as refused:
+        holds.reserve(session, source, MERCHANT, 8, expires_at=expires_at, reference="r:2")
+    assert refused.value.details == {"available": 7, "required": 8, "account": source}
+    assert balance(session, volunteer).held == 3
 
 
 def test_expiry_takes_the_oldest_lots_and_spares_held_points(session, make_volunteer):
