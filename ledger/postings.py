@@ -156,11 +156,6 @@ def _record_on_postgres(
     status, rows = postgres.post(
         session, transaction=transaction, legs=legs, lot_expires_at=lot_expires_at
     )
-    if status == "missing":
-        accounts.create_missing(session, [row[2] for row in rows])
-        status, rows = postgres.post(
-            session, transaction=transaction, legs=legs, lot_expires_at=lot_expires_at
-        )
     if status == "duplicate":
         raise _conflict(transaction)
     return posted_from_rows(

@@ -16,8 +16,8 @@ instead of five round trips is most of the difference (docs/benchmarks.md).
 The tests hold the two implementations equal: the ledger's state machine runs on both
 databases, and ``flask ledger verify`` recomputes every chain hash in Python.
 
-It answers with status rows for the refusals it finds before writing anything:
-- ``missing``: one row per account code that does not exist (the caller creates them, calls again);
+An account that does not exist yet is opened, as ``ledger.accounts.create_missing`` does.
+It answers with status rows:
 - ``duplicate``: the reference (or the reversal) is taken;
 - ``ok``: one row per account with its entry id, balance after and version;
 and raises SQLSTATE ``LP001`` (detail: the available amount, hint: the account code) when an
@@ -55,19 +55,7 @@ DECLARE
     v_take bigint;
     v_lot record;
     v_available bigint;
-    v_missing text[];
 BEGIN
-    -- Accounts are never deleted, so an unlocked look suffices to find the missing ones; it
-    -- comes before any write, so the caller can create them and call again.
-    SELECT array_agg(wanted) INTO v_missing
-    FROM unnest(p_codes) AS wanted
-    WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts WHERE code = wanted);
-    IF v_missing IS NOT NULL THEN
-        RETURN QUERY SELECT 'missing', NULL::bigint, unnest(v_missing), NULL::bigint,
-                            NULL::bigint, NULL::bigint, NULL::bigint;
-        RETURN;
-    END IF;
-
     INSERT INTO ledger_transactions
         (id, kind, memo, metadata, reference, reverses_id, effective_at, created_at)
     VALUES (nextval('ledger_transactions_id_seq'), p_kind, p_memo, p_metadata, p_reference,
@@ -82,7 +70,8 @@ BEGIN
 
     -- The caller sorts p_codes (ledger.accounts.lock_order): every writer locks accounts in
     -- that one order, so two postings in opposite directions queue instead of deadlocking.
-    FOR leg IN 1 .. cardinality(p_codes) LOOP
+    leg := 1;
+    WHILE leg <= cardinality(p_codes) LOOP
         v_amount := p_amounts[leg];
         -- p_releases: held points this posting settles (a hold being posted); NULL: none.
         -- Lock, check and advance in one statement. Under a concurrent writer PostgreSQL waits,
@@ -101,10 +90,23 @@ BEGIN
         RETURNING a.id, a.kind, a.balance, a.version, a.head_hash
         INTO v_id, v_kind, v_balance, v_version, v_head;
         IF NOT FOUND THEN
-            -- An error, not a status row: it undoes this statement's writes to the accounts
-            -- before this one, so no caller can go on with half a posting.
             SELECT a.balance - a.held + coalesce(p_releases[leg], 0) INTO v_available
             FROM ledger_accounts a WHERE a.code = p_codes[leg];
+            IF NOT FOUND THEN
+                -- An account is opened on its first posting, as ledger.accounts.create_missing
+                -- does: the kind is the code's prefix, only system accounts may go negative.
+                v_kind := split_part(p_codes[leg], ':', 1);
+                INSERT INTO ledger_accounts (code, kind, volunteer_id, allow_negative, balance,
+                                             held, version, head_hash, created_at)
+                VALUES (p_codes[leg], v_kind,
+                        CASE WHEN v_kind = 'volunteer'
+                             THEN split_part(p_codes[leg], ':', 2)::bigint END,
+                        v_kind = 'system', 0, 0, 0, repeat('0', 64), p_at)
+                ON CONFLICT DO NOTHING;
+                CONTINUE;  -- the same leg again, on the new account
+            END IF;
+            -- An error, not a status row: it undoes this statement's writes to the accounts
+            -- before this one, so no caller can go on with half a posting.
             RAISE EXCEPTION 'insufficient points on %', p_codes[leg]
                 USING ERRCODE = 'LP001', DETAIL = v_available::text, HINT = p_codes[leg];
         END IF;
@@ -138,6 +140,7 @@ BEGIN
         r_version := v_version;
         r_amount := v_amount;
         RETURN NEXT;
+        leg := leg + 1;
     END LOOP;
 END
 $$

@@ -294,3 +294,29 @@ def test_atomic_refuses_a_session_with_uncommitted_writes(session):
     with pytest.raises(UncommittedWork):
         operations.earn(session, 1, 10)
     session.rollback()
+
+
+def test_the_first_posting_opens_accounts_as_their_codes_say(session, make_volunteer):
+    volunteer = make_volunteer()
+    operations.earn(session, volunteer, 10)
+    operations.redeem(session, volunteer, 424242, 4)
+    opened = {
+        row.code: (row.kind, row.volunteer_id, row.allow_negative)
+        for row in session.execute(
+            select(accounts.Account).where(
+                accounts.Account.code.in_(
+                    [
+                        accounts.volunteer_code(volunteer),
+                        accounts.issuance_code_for(volunteer),
+                        accounts.merchant_code(424242),
+                    ]
+                )
+            )
+        ).scalars()
+    }
+    assert opened == {
+        accounts.volunteer_code(volunteer): ("volunteer", volunteer, False),
+        accounts.issuance_code_for(volunteer): ("system", None, True),
+        accounts.merchant_code(424242): ("merchant", None, False),
+    }
+    assert verify(session).ok
