@@ -9,15 +9,14 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import and_, case, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
+from core.upsert import insert_adding
 from stats import metrics
 from stats.models import SLOTS, RegionStat
 
 _stats = RegionStat.__table__
-_KEY = ["region_code", "month", "metric", "slot"]
+_KEY = ("region_code", "month", "metric", "slot")
 _BATCH = 5000
 
 
@@ -53,13 +52,7 @@ def add(session: Session, region_code: str, day: date, **amounts: int) -> None:
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:
-    upsert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = upsert(_stats).values(rows)
-    session.execute(
-        statement.on_conflict_do_update(
-            index_elements=_KEY, set_={"value": _stats.c.value + statement.excluded.value}
-        )
-    )
+    insert_adding(session, _stats, rows, conflict=_KEY, add="value")
 
 
 def compact(session: Session, *, before: date) -> int:
