@@ -127,23 +127,16 @@ def _reserve_on_postgres(
     memo: str,
 ) -> HoldView:
     """``reserve``'s work as one call of ``ledger_hold()`` (migration 0010)."""
-
-    def call():
-        return postgres.hold(
-            session,
-            source=source,
-            destination=destination,
-            amount=amount,
-            expires_at=expires_at,
-            reference=reference,
-            memo=memo,
-            at=now(),
-        )
-
-    status, rows = call()
-    if status == "missing":
-        accounts.create_missing(session, [row[2] for row in rows])
-        status, rows = call()
+    status, rows = postgres.hold(
+        session,
+        source=source,
+        destination=destination,
+        amount=amount,
+        expires_at=expires_at,
+        reference=reference,
+        memo=memo,
+        at=now(),
+    )
     if status == "duplicate":
         raise DuplicateReference(reference=reference)
     return HoldView(rows[0][1], source, amount, "pending", expires_at)

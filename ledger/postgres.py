@@ -83,7 +83,8 @@ def post(
 ) -> tuple[str, list[tuple]]:
     """Call ``ledger_post()`` (migration 0010); return its status and its rows.
 
-    An account that cannot afford its leg raises InsufficientPoints (the call wrote nothing).
+    Accounts are opened on their first posting. An account that cannot afford its leg raises
+    InsufficientPoints (the call wrote nothing).
     """
     codes = accounts.lock_order(legs)
     params = {
@@ -93,7 +94,7 @@ def post(
         "amounts": _array(legs[code] for code in codes),
         "lot_expires_at": lot_expires_at,
     }
-    rows = _fetch(session, _POST, params, required=lambda code: -legs[code])
+    rows = fetch(session, _POST, params)
     return rows[0][0], rows
 
 
@@ -118,7 +119,7 @@ def hold(
         "memo": memo,
         "at": at,
     }
-    rows = _fetch(session, _HOLD, params, required=lambda code: amount)
+    rows = fetch(session, _HOLD, params)
     return rows[0][0], rows
 
 
@@ -127,20 +128,24 @@ def post_hold(
 ) -> tuple[str, list[tuple]]:
     """Call ``ledger_post_hold()``: pay a pending hold to its destination; status and rows."""
     params = {"hold_id": hold_id, "kind": kind, "memo": memo, "at": at}
-    rows = _fetch(session, _POST_HOLD, params, required=lambda code: 0)
+    rows = fetch(session, _POST_HOLD, params)
     return rows[0][0], rows
 
 
-def _fetch(session: Session, statement: str, params: Mapping[str, Any], *, required):
-    """Run one of the functions; their "cannot afford" error becomes InsufficientPoints."""
+def fetch(session: Session, statement: str, params: Mapping[str, Any]) -> list[tuple]:
+    """Run *statement* on the session's connection and return its rows.
+
+    The ledger functions' "cannot afford" error (SQLSTATE LP001: detail "available,required",
+    hint the account code) becomes InsufficientPoints; the call has then written nothing.
+    """
     try:
         return _driver(session).execute(statement, params).fetchall()
     except psycopg.Error as error:
         if error.sqlstate != _INSUFFICIENT:
             raise
-        code = error.diag.message_hint
+        available, required = map(int, error.diag.message_detail.split(","))
         raise InsufficientPoints(
-            available=int(error.diag.message_detail), required=required(code), account=code
+            available=available, required=required, account=error.diag.message_hint
         ) from None
 
 

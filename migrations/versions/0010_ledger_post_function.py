@@ -20,7 +20,7 @@ An account that does not exist yet is opened, as ``ledger.accounts.create_missin
 It answers with status rows:
 - ``duplicate``: the reference (or the reversal) is taken;
 - ``ok``: one row per account with its entry id, balance after and version;
-and raises SQLSTATE ``LP001`` (detail: the available amount, hint: the account code) when an
+and raises SQLSTATE ``LP001`` (detail: "available,required", hint: the account code) when an
 account cannot afford its leg, which undoes the legs already written by the same call.
 """
 import sqlalchemy as sa
@@ -31,6 +31,22 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
+
+LEDGER_OPEN_ACCOUNT = r"""
+CREATE FUNCTION ledger_open_account(p_code text, p_at timestamptz) RETURNS void
+LANGUAGE sql AS $$
+    -- As ledger.accounts.create_missing: the kind is the code's prefix ("volunteer:42",
+    -- "merchant:7", "system:issuance:3"), only system accounts may go negative; a racing
+    -- opener of the same account is no error.
+    INSERT INTO ledger_accounts
+        (code, kind, volunteer_id, allow_negative, balance, held, version, head_hash, created_at)
+    VALUES (p_code, split_part(p_code, ':', 1),
+            CASE WHEN split_part(p_code, ':', 1) = 'volunteer'
+                 THEN split_part(p_code, ':', 2)::bigint END,
+            split_part(p_code, ':', 1) = 'system', 0, 0, 0, repeat('0', 64), p_at)
+    ON CONFLICT DO NOTHING
+$$
+"""
 
 LEDGER_POST = r"""
 CREATE FUNCTION ledger_post(
@@ -93,22 +109,15 @@ BEGIN
             SELECT a.balance - a.held + coalesce(p_releases[leg], 0) INTO v_available
             FROM ledger_accounts a WHERE a.code = p_codes[leg];
             IF NOT FOUND THEN
-                -- An account is opened on its first posting, as ledger.accounts.create_missing
-                -- does: the kind is the code's prefix, only system accounts may go negative.
-                v_kind := split_part(p_codes[leg], ':', 1);
-                INSERT INTO ledger_accounts (code, kind, volunteer_id, allow_negative, balance,
-                                             held, version, head_hash, created_at)
-                VALUES (p_codes[leg], v_kind,
-                        CASE WHEN v_kind = 'volunteer'
-                             THEN split_part(p_codes[leg], ':', 2)::bigint END,
-                        v_kind = 'system', 0, 0, 0, repeat('0', 64), p_at)
-                ON CONFLICT DO NOTHING;
+                -- An account is opened on its first posting.
+                PERFORM ledger_open_account(p_codes[leg], p_at);
                 CONTINUE;  -- the same leg again, on the new account
             END IF;
             -- An error, not a status row: it undoes this statement's writes to the accounts
             -- before this one, so no caller can go on with half a posting.
             RAISE EXCEPTION 'insufficient points on %', p_codes[leg]
-                USING ERRCODE = 'LP001', DETAIL = v_available::text, HINT = p_codes[leg];
+                USING ERRCODE = 'LP001', DETAIL = v_available || ',' || -v_amount,
+                      HINT = p_codes[leg];
         END IF;
         INSERT INTO ledger_entries
             (transaction_id, account_id, amount, balance_after, version, hash, created_at)
@@ -186,10 +195,12 @@ BEGIN
     INTO v_source, v_destination
     FROM ledger_accounts WHERE code IN (p_source, p_destination);
     IF v_source IS NULL OR v_destination IS NULL THEN
-        RETURN QUERY SELECT 'missing', NULL::bigint, wanted
-                     FROM unnest(ARRAY[p_source, p_destination]) AS wanted
-                     WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts WHERE code = wanted);
-        RETURN;
+        PERFORM ledger_open_account(p_source, p_at);
+        PERFORM ledger_open_account(p_destination, p_at);
+        SELECT max(id) FILTER (WHERE code = p_source),
+               max(id) FILTER (WHERE code = p_destination)
+        INTO v_source, v_destination
+        FROM ledger_accounts WHERE code IN (p_source, p_destination);
     END IF;
     -- The unique reference settles a duplicate: no read before the insert.
     INSERT INTO ledger_holds
@@ -208,7 +219,7 @@ BEGIN
     IF NOT FOUND THEN
         SELECT a.balance - a.held INTO v_available FROM ledger_accounts a WHERE a.id = v_source;
         RAISE EXCEPTION 'insufficient points on %', p_source
-            USING ERRCODE = 'LP001', DETAIL = v_available::text, HINT = p_source;
+            USING ERRCODE = 'LP001', DETAIL = v_available || ',' || p_amount, HINT = p_source;
     END IF;
     RETURN QUERY SELECT 'ok', v_hold, p_source;
 END
@@ -299,6 +310,7 @@ def upgrade():
         batch_op.drop_column('id')
         batch_op.create_primary_key('pk_ledger_idempotency_keys', ['scope', 'key'])
     if op.get_bind().dialect.name == 'postgresql':
+        op.execute(LEDGER_OPEN_ACCOUNT)
         op.execute(LEDGER_POST)
         op.execute(LEDGER_CLAIM)
         op.execute(LEDGER_HOLD)
@@ -330,3 +342,4 @@ def downgrade():
             'DROP FUNCTION ledger_post(text, text, json, text, bigint, timestamptz, '
             'timestamptz, text[], bigint[], bigint[], timestamptz)'
         )
+        op.execute('DROP FUNCTION ledger_open_account(text, timestamptz)')
