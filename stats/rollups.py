@@ -35,7 +35,7 @@ def add(session: Session, region_code: str, day: date, **amounts: int) -> None:
     unknown = set(amounts) - set(metrics.ALL)
     if unknown:
         raise ValueError(f"unknown metrics: {sorted(unknown)}")
-    slot = secrets.randbelow(SLOTS)
+    slot = random_slot()
     rows = [
         {
             "region_code": region_code,
@@ -49,6 +49,11 @@ def add(session: Session, region_code: str, day: date, **amounts: int) -> None:
     ]
     if rows:
         _upsert(session, rows)
+
+
+def random_slot() -> int:
+    """Return the slot an addition lands in: random, so concurrent writers rarely meet."""
+    return secrets.randbelow(SLOTS)
 
 
 def _upsert(session: Session, rows: list[dict]) -> None:

@@ -39,6 +39,7 @@ from rewards.errors import (
 )
 from rewards.merchants.models import Merchant, MerchantStaff
 from rewards.perks.models import Perk
+from rewards.redemptions import postgres
 from rewards.redemptions.models import CODE_LENGTH, LIFETIME, Redemption, RedemptionAllowance
 from stats import metrics, rollups
 
@@ -85,6 +86,18 @@ def reserve(
 
     def work(s: Session) -> Reservation:
         moment = now()
+        if _on_postgres(s):
+            expires_at = moment + timedelta(minutes=hold_minutes)
+            redemption_id, code, points = postgres.reserve(
+                s,
+                volunteer_id=volunteer_id,
+                perk_id=perk_id,
+                star_level=star_level,
+                expires_at=expires_at,
+                month=_month(moment),
+                at=moment,
+            )
+            return Reservation(redemption_id, codes.grouped(code), expires_at, "reserved", points)
         found = s.execute(
             select(Perk, Merchant.active)
             .join(Merchant, Merchant.id == Perk.merchant_id)
@@ -149,6 +162,8 @@ def confirm(session: Session, *, staff_volunteer_id: int, code: str) -> Confirma
     """Fulfil the redemption with *code* for the merchant the caller serves: post its hold."""
 
     def work(s: Session) -> Confirmation:
+        if _on_postgres(s):
+            return _confirm_on_postgres(s, staff_volunteer_id, code)
         serves = s.execute(
             select(MerchantStaff.merchant_id, Merchant.region_code)
             .join(Merchant, Merchant.id == MerchantStaff.merchant_id)
@@ -193,6 +208,26 @@ def confirm(session: Session, *, staff_volunteer_id: int, code: str) -> Confirma
         )
 
     return atomic(session, work)
+
+
+def _on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def _confirm_on_postgres(session: Session, staff_volunteer_id: int, code: str) -> Confirmation:
+    moment = now()
+    redemption_id, perk_id, perk_title, volunteer_id, points, transaction_id = postgres.confirm(
+        session,
+        staff_volunteer_id=staff_volunteer_id,
+        code=codes.normalize(code, CODE_LENGTH),
+        month=rollups.month_of(business_time(moment).date()),
+        slot=rollups.random_slot(),
+        metric=metrics.POINTS_REDEEMED,
+        at=moment,
+    )
+    return Confirmation(
+        redemption_id, "fulfilled", perk_id, perk_title, volunteer_id, points, transaction_id
+    )
 
 
 def cancel(session: Session, *, volunteer_id: int, redemption_id: int) -> Redemption:

@@ -206,8 +206,10 @@ def test_confirming_pays_the_merchant_and_only_once(
     balance = queries.volunteer_balance(session, volunteer)
     assert (balance.balance, balance.held) == (180, 0)
     assert queries.balance_of(session, f"merchant:{merchant.id}").balance == 120
-    with pytest.raises(AlreadyFulfilled):
+    with pytest.raises(AlreadyFulfilled) as refused:
         redemptions.confirm(session, staff_volunteer_id=staff, code=reservation.code)
+    fulfilled_at = session.get(Redemption, done.redemption_id).fulfilled_at
+    assert refused.value.details == {"fulfilled_at": fulfilled_at.isoformat()}
     with pytest.raises(AlreadyFulfilled):
         redemptions.cancel(session, volunteer_id=volunteer, redemption_id=done.redemption_id)
     assert verify(session).ok
@@ -285,8 +287,9 @@ def test_a_code_past_its_deadline_is_refused_and_the_job_returns_everything(
     assert queries.volunteer_balance(session, volunteer).available == 100
     assert _stock_left(session, perk.id) == 1
     assert session.scalar(select(RedemptionAllowance.used)) == 0
-    with pytest.raises(RedemptionExpired):
+    with pytest.raises(RedemptionExpired) as refused:
         redemptions.confirm(session, staff_volunteer_id=staff, code=reservation.code)
+    assert refused.value.details == {"expires_at": reservation.expires_at.isoformat()}
     with pytest.raises(RedemptionExpired):
         redemptions.cancel(session, volunteer_id=volunteer, redemption_id=reservation.redemption_id)
     assert redemptions.expire_due(session, at=later) == 0
