@@ -52,6 +52,9 @@ def atomic(session: Session, work: Callable[[Session], T], *, attempts: int = AT
     so it must not have effects outside the database) and never reach the caller.
     Nested calls on the same session join the outer transaction.
     """
+    # Flask-SQLAlchemy's scoped proxy looks up the request's session on every attribute:
+    # resolve it once (the work may still use the proxy; it is the same session).
+    session = _unscoped(session)
     if session.info.get(_ACTIVE):
         return work(session)
     if session.new or session.dirty or session.deleted or session.info.get(_DIRTY):
