@@ -1,9 +1,11 @@
 """Reserve + confirm over HTTP under gunicorn, beside a bare Flask app under the same settings.
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dev_rewards_bench \\
-        .venv/bin/python -m bench.redemption_bench [--seconds 10] [--clients 16]
+        .venv/bin/python -m bench.redemption_bench [--seconds 8] [--rounds 3] [--clients 16]
 
-One cycle is what a redemption really costs: the volunteer's ``POST /api/v1/redemptions``
+Both servers run side by side for the whole bench and the rounds alternate between them
+(warm-up first), so a change in the machine's load falls on both alike. One cycle is what a
+redemption really costs: the volunteer's ``POST /api/v1/redemptions``
 (Idempotency-Key, hold + stock + allowance in one transaction) and the merchant staff's
 ``POST /api/v1/merchant/redemptions/confirm`` (the hold posted to the merchant). Both servers
 run ``gunicorn -c gunicorn.conf.py`` with the same workers and threads; the load comes from
@@ -18,6 +20,7 @@ import os
 import random
 import secrets
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -39,7 +42,8 @@ MERCHANTS = 50
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--seconds", type=float, default=8.0, help="per round and server")
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--clients", type=int, default=16, help="concurrent client loops")
     parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "2"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "4"))
@@ -48,10 +52,11 @@ def main() -> None:
 
     sa_url = _prepare_database(url)
     volunteers, staff = _seed(sa_url)
+    _analyze(url)
     settings = {"GUNICORN_WORKERS": args.workers, "GUNICORN_THREADS": args.threads}
     print(
         f"{os.cpu_count()} CPUs; gunicorn gthread, {args.workers} workers × {args.threads} "
-        f"threads; {args.clients} clients; {args.seconds:g}s per run"
+        f"threads; {args.clients} clients; {args.rounds} rounds of {args.seconds:g}s per server"
     )
 
     app_env = {
@@ -61,16 +66,36 @@ def main() -> None:
         "LOG_LEVEL": "WARNING",
         "REDIS_URL": "",
     }
-    with _gunicorn("wsgi:app", {**settings, **app_env}) as app_base:
-        app_rate = _measure(app_base, volunteers, staff, args.clients, args.seconds)
-    with _gunicorn("bench.bare_app:app", settings) as bare_base:
-        bare_rate = _measure(bare_base, volunteers, staff, args.clients, args.seconds)
+    # Both servers run for the whole bench; the rounds alternate between them, so a change
+    # in the machine's load (other people's work, a checkpoint) falls on both alike.
+    with (
+        _gunicorn("wsgi:app", {**settings, **app_env}) as app_base,
+        _gunicorn("bench.bare_app:app", settings) as bare_base,
+    ):
+        for base in (app_base, bare_base):  # warm up: connections, plans, first accounts
+            _measure(base, volunteers, staff, args.clients, 2.0)
+        print(f"{'round':>5} {'app cycles/s':>13} {'bare cycles/s':>14} {'ratio':>6} {'failed':>7}")
+        rounds = []
+        for index in range(1, args.rounds + 1):
+            app_rate, failed = _measure(app_base, volunteers, staff, args.clients, args.seconds)
+            bare_rate, _ = _measure(bare_base, volunteers, staff, args.clients, args.seconds)
+            rounds.append((app_rate, bare_rate))
+            ratio = app_rate / bare_rate
+            print(f"{index:>5} {app_rate:>13.0f} {bare_rate:>14.0f} {ratio:>6.2f} {failed:>7}")
 
-    print(f"{'':>28} {'cycles/s':>9} {'requests/s':>11}")
-    print(f"{'app (reserve + confirm)':>28} {app_rate:>9.0f} {2 * app_rate:>11.0f}")
-    print(f"{'bare Flask (same 2 POSTs)':>28} {bare_rate:>9.0f} {2 * bare_rate:>11.0f}")
-    print(f"{'ratio app / bare':>28} {app_rate / bare_rate:>9.2f}")
+    ratios = sorted(app / bare for app, bare in rounds)
+    app_total = sum(app for app, _ in rounds) / len(rounds)
+    bare_total = sum(bare for _, bare in rounds) / len(rounds)
+    print(f"{'mean':>5} {app_total:>13.0f} {bare_total:>14.0f} {app_total / bare_total:>6.2f}")
+    print(f"ratio app / bare, median of the rounds: {statistics.median(ratios):.2f}")
+    print("(a cycle is two requests: reserve, then confirm)")
     _check_ledger(sa_url)
+
+
+def _analyze(url: str) -> None:
+    """Give the planner statistics for the freshly seeded tables, as autovacuum later would."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
 
 
 def _prepare_database(url: str) -> str:
@@ -226,7 +251,11 @@ def _cycle(http, base, offer, volunteer) -> bool:
     return confirmed.status_code == 200
 
 
-def _measure(base, volunteers, offers, clients, seconds) -> float:
+def _measure(base, volunteers, offers, clients, seconds) -> tuple[float, int]:
+    """Run *clients* client processes for *seconds*; return cycles per second and failures.
+
+    A failure is a cycle cut by gunicorn recycling a worker (max_requests) or refused.
+    """
     context = multiprocessing.get_context("fork")
     start = context.Barrier(clients)
     results = context.Queue()
@@ -241,9 +270,7 @@ def _measure(base, volunteers, offers, clients, seconds) -> float:
         process.join()
     cycles = sum(c for c, _ in outcomes)
     errors = sum(e for _, e in outcomes)
-    if errors:
-        print(f"  ({base}: {errors} failed cycles)")
-    return cycles / seconds
+    return cycles / seconds, errors
 
 
 def _check_ledger(sa_url: str) -> None:
