@@ -13,6 +13,8 @@ and BEGIN/COMMIT come on top). ``bare`` runs the same two POSTs against ``bench.
 for scale. ``posting`` runs ``bench.ledger_bench``'s posting (run_once + redeem) against a
 database that bench already seeded, ``raw`` its raw-SQL transfer. ``--profile`` adds where
 the CPU goes, by package (cProfile with a CPU clock: waiting on PostgreSQL is not counted).
+The PostgreSQL line is the CPU its backends for the bench database used meanwhile, read
+from ``/proc`` (so only when the server runs on this machine).
 """
 
 from __future__ import annotations
@@ -44,16 +46,37 @@ def main() -> None:
     for _ in range(WARMUP):
         once()
     statements.clear()
+    database = os.environ.get("BENCH_DATABASE_URL", "").rpartition("/")[2]
+    server = _backend_cpu(database)
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(n):
         once()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    server = _backend_cpu(database) - server
     print(
         f"{args.what}: CPU {1000 * cpu / n:.2f} ms, wall {1000 * wall / n:.2f} ms, "
         f"SQLAlchemy statements {len(statements) / n:.1f} per {args.what} ({n} runs)"
     )
+    if database and args.what != "bare":
+        print(f"PostgreSQL backends of {database}: CPU {1000 * server / n:.2f} ms per {args.what}")
     if args.profile:
         _profile(once, n)
+
+
+def _backend_cpu(database: str) -> float:
+    """Return the CPU seconds used so far by this machine's PostgreSQL backends of *database*."""
+    total = 0
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
+                command = cmdline.read().decode(errors="replace")
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile, or not ours to read
+        if command.startswith("postgres:") and f" {database} " in command:
+            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _count_statements(engine) -> list[str]:

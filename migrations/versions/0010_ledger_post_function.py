@@ -128,18 +128,26 @@ BEGIN
                 (account_id, transaction_id, amount, remaining, expires_at, created_at)
             VALUES (v_id, v_tx, v_amount, v_amount, p_lot_expires_at, p_at);
         ELSIF v_kind = 'volunteer' THEN
-            -- ledger.lots.consume: the soonest-expiring lots first (no date: last).
-            v_left := -v_amount;
-            FOR v_lot IN
-                SELECT l.id, l.remaining FROM ledger_lots l
-                WHERE l.account_id = v_id AND l.remaining > 0
-                ORDER BY l.expires_at ASC NULLS LAST, l.id
-            LOOP
-                v_take := least(v_lot.remaining, v_left);
-                UPDATE ledger_lots SET remaining = remaining - v_take WHERE id = v_lot.id;
-                v_left := v_left - v_take;
-                EXIT WHEN v_left = 0;
-            END LOOP;
+            -- ledger.lots.consume: the soonest-expiring lots first (no date: last). Mostly
+            -- the first such lot covers the debit alone: one statement then.
+            UPDATE ledger_lots SET remaining = remaining + v_amount
+            WHERE id = (SELECT l.id FROM ledger_lots l
+                        WHERE l.account_id = v_id AND l.remaining > 0
+                        ORDER BY l.expires_at ASC NULLS LAST, l.id LIMIT 1)
+              AND remaining >= -v_amount;
+            IF NOT FOUND THEN
+                v_left := -v_amount;
+                FOR v_lot IN
+                    SELECT l.id, l.remaining FROM ledger_lots l
+                    WHERE l.account_id = v_id AND l.remaining > 0
+                    ORDER BY l.expires_at ASC NULLS LAST, l.id
+                LOOP
+                    v_take := least(v_lot.remaining, v_left);
+                    UPDATE ledger_lots SET remaining = remaining - v_take WHERE id = v_lot.id;
+                    v_left := v_left - v_take;
+                    EXIT WHEN v_left = 0;
+                END LOOP;
+            END IF;
         END IF;
         r_status := 'ok';
         r_transaction_id := v_tx;
