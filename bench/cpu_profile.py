@@ -31,6 +31,8 @@ from collections.abc import Callable
 
 from sqlalchemy import event
 
+from bench.proc import backend_cpu, used_between
+
 WARMUP = 50
 
 
@@ -47,12 +49,12 @@ def main() -> None:
         once()
     statements.clear()
     database = os.environ.get("BENCH_DATABASE_URL", "").rpartition("/")[2]
-    server = _backend_cpu(database)
+    server = backend_cpu(database)
     cpu, wall = time.process_time(), time.perf_counter()
     for _ in range(n):
         once()
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
-    server = _backend_cpu(database) - server
+    server = used_between(server, backend_cpu(database))
     print(
         f"{args.what}: CPU {1000 * cpu / n:.2f} ms, wall {1000 * wall / n:.2f} ms, "
         f"SQLAlchemy statements {len(statements) / n:.1f} per {args.what} ({n} runs)"
@@ -61,22 +63,6 @@ def main() -> None:
         print(f"PostgreSQL backends of {database}: CPU {1000 * server / n:.2f} ms per {args.what}")
     if args.profile:
         _profile(once, n)
-
-
-def _backend_cpu(database: str) -> float:
-    """Return the CPU seconds used so far by this machine's PostgreSQL backends of *database*."""
-    total = 0
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open(f"/proc/{pid}/cmdline", "rb") as cmdline:
-                command = cmdline.read().decode(errors="replace")
-            with open(f"/proc/{pid}/stat") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # gone meanwhile, or not ours to read
-        if command.startswith("postgres:") and f" {database} " in command:
-            total += int(fields[11]) + int(fields[12])  # utime + stime, in clock ticks
-    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _count_statements(engine) -> list[str]:

@@ -25,11 +25,14 @@ import subprocess
 import sys
 import time
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
 import psycopg
 import requests
+
+from bench.proc import backend_cpu, children_cpu, tree_cpu, used_between
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/dev_rewards_bench"
@@ -68,20 +71,22 @@ def main() -> None:
     }
     # Both servers run for the whole bench; the rounds alternate between them, so a change
     # in the machine's load (other people's work, a checkpoint) falls on both alike.
+    database = url.rpartition("/")[2]
     with (
-        _gunicorn("wsgi:app", {**settings, **app_env}) as app_base,
-        _gunicorn("bench.bare_app:app", settings) as bare_base,
+        _gunicorn("wsgi:app", {**settings, **app_env}) as app_server,
+        _gunicorn("bench.bare_app:app", settings) as bare_server,
     ):
-        for base in (app_base, bare_base):  # warm up: connections, plans, first accounts
-            _measure(base, volunteers, staff, args.clients, 2.0)
+        for server in (app_server, bare_server):  # warm up: connections, plans, accounts
+            _measure(server, volunteers, staff, args.clients, 2.0)
         print(f"{'round':>5} {'app cycles/s':>13} {'bare cycles/s':>14} {'ratio':>6} {'failed':>7}")
         rounds = []
         for index in range(1, args.rounds + 1):
-            app_rate, failed = _measure(app_base, volunteers, staff, args.clients, args.seconds)
-            bare_rate, _ = _measure(bare_base, volunteers, staff, args.clients, args.seconds)
-            rounds.append((app_rate, bare_rate))
-            ratio = app_rate / bare_rate
-            print(f"{index:>5} {app_rate:>13.0f} {bare_rate:>14.0f} {ratio:>6.2f} {failed:>7}")
+            app = _measure(app_server, volunteers, staff, args.clients, args.seconds, database)
+            bare = _measure(bare_server, volunteers, staff, args.clients, args.seconds)
+            rounds.append((app.rate, bare.rate))
+            ratio = app.rate / bare.rate
+            print(f"{index:>5} {app.rate:>13.0f} {bare.rate:>14.0f} {ratio:>6.2f} {app.failed:>7}")
+            print(f"      CPU ms per cycle, app: {app.cpu()}; bare: {bare.cpu()}")
 
     ratios = sorted(app / bare for app, bare in rounds)
     app_total = sum(app for app, _ in rounds) / len(rounds)
@@ -184,7 +189,7 @@ class _gunicorn:
     def __init__(self, target: str, env: dict) -> None:
         self.target, self.env = target, env
 
-    def __enter__(self) -> str:
+    def __enter__(self) -> _gunicorn:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -197,12 +202,13 @@ class _gunicorn:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        base = f"http://127.0.0.1:{port}"
+        self.base = f"http://127.0.0.1:{port}"
+        self.pid = self.process.pid
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             try:
-                requests.get(base + "/healthz", timeout=1)
-                return base
+                requests.get(self.base + "/healthz", timeout=1)
+                return self
             except requests.RequestException:
                 time.sleep(0.2)
         self.process.kill()
@@ -251,26 +257,59 @@ def _cycle(http, base, offer, volunteer) -> bool:
     return confirmed.status_code == 200
 
 
-def _measure(base, volunteers, offers, clients, seconds) -> tuple[float, int]:
-    """Run *clients* client processes for *seconds*; return cycles per second and failures.
+@dataclass
+class _Round:
+    """One server's round: its rate, its failures and the CPU seconds each party used."""
 
-    A failure is a cycle cut by gunicorn recycling a worker (max_requests) or refused.
+    rate: float
+    failed: int
+    cycles: int
+    server: float
+    clients: float
+    postgres: float | None
+
+    def cpu(self) -> str:
+        per = 1000 / max(self.cycles, 1)
+        parts = [f"gunicorn {self.server * per:.1f}"]
+        if self.postgres is not None:
+            parts.append(f"PostgreSQL {self.postgres * per:.1f}")
+        parts.append(f"clients {self.clients * per:.1f}")
+        return ", ".join(parts)
+
+
+def _measure(server, volunteers, offers, clients, seconds, database=None) -> _Round:
+    """Run *clients* client processes against *server* for *seconds*.
+
+    A failure is a cycle cut by gunicorn recycling a worker (max_requests) or refused. The
+    CPU is read from /proc: the gunicorn master and its workers, PostgreSQL's backends of
+    *database* (a lower bound when a recycled worker's connections close), and the client
+    processes once they have finished.
     """
     context = multiprocessing.get_context("fork")
     start = context.Barrier(clients)
     results = context.Queue()
     processes = [
-        context.Process(target=_client, args=(base, volunteers, offers, seconds, start, results))
+        context.Process(
+            target=_client, args=(server.base, volunteers, offers, seconds, start, results)
+        )
         for _ in range(clients)
     ]
+    before = (tree_cpu(server.pid), children_cpu(), database and backend_cpu(database))
     for process in processes:
         process.start()
     outcomes = [results.get() for _ in processes]
     for process in processes:
         process.join()
+    after = (tree_cpu(server.pid), children_cpu(), database and backend_cpu(database))
     cycles = sum(c for c, _ in outcomes)
-    errors = sum(e for _, e in outcomes)
-    return cycles / seconds, errors
+    return _Round(
+        rate=cycles / seconds,
+        failed=sum(e for _, e in outcomes),
+        cycles=cycles,
+        server=after[0] - before[0],
+        clients=after[1] - before[1],
+        postgres=used_between(before[2], after[2]) if database else None,
+    )
 
 
 def _check_ledger(sa_url: str) -> None:
