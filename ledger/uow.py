@@ -96,12 +96,18 @@ def _end_reads(session: Session) -> None:
 
     On PostgreSQL the work carries on in it: under READ COMMITTED every statement reads
     afresh, so the caller's earlier reads change nothing, and a request that looked up its
-    caller before writing pays for one transaction, not two (docs/benchmarks.md). SQLite
-    must start its write with BEGIN IMMEDIATE, so there the reads end first, with COMMIT
-    rather than ROLLBACK (the two are the same for reads).
+    caller before writing pays for one transaction, not two (docs/benchmarks.md). The
+    objects it loaded are expired all the same, as a COMMIT would: a use case that locks a
+    row the caller already read must see the row as the lock found it. SQLite must start
+    its write with BEGIN IMMEDIATE, so there the reads end first, with COMMIT rather than
+    ROLLBACK (the two are the same for reads).
     """
     unscoped = _unscoped(session)
-    if unscoped.in_transaction() and unscoped.get_bind().dialect.name != "postgresql":
+    if not unscoped.in_transaction():
+        return
+    if unscoped.get_bind().dialect.name == "postgresql":
+        unscoped.expire_all()
+    else:
         session.commit()
 
 

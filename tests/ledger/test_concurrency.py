@@ -11,7 +11,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from ledger import accounts, idempotency, operations, queries
 from ledger.errors import IdempotencyKeyInUse, InsufficientPoints
@@ -151,3 +151,22 @@ def test_racing_spends_on_either_database_never_overdraw(session, make_volunteer
     assert kinds == {"Posted": 3, "InsufficientPoints": 9}, kinds
     assert queries.volunteer_balance(session, volunteer).balance == 10
     assert verify(session).ok
+
+
+@pytest.mark.postgres
+def test_a_use_case_sees_a_row_as_its_lock_found_it_not_as_the_caller_read_it(
+    session, make_volunteer, session_factory
+):
+    """On PostgreSQL atomic() carries on in the caller's read transaction: its objects expire."""
+    volunteer = make_volunteer()
+    operations.earn(session, volunteer, 10)
+    read = accounts.find(session, accounts.volunteer_code(volunteer))  # the caller's read
+    assert read.balance == 10
+    with session_factory() as other:
+        operations.earn(other, volunteer, 5)  # meanwhile, on another connection
+
+    def work(s):
+        query = select(accounts.Account).where(accounts.Account.id == read.id).with_for_update()
+        return s.execute(query).scalar_one().balance
+
+    assert atomic(session, work) == 15
