@@ -94,6 +94,8 @@ def driver_connection(session: Session):
 def _end_reads(session: Session) -> None:
     """Settle the read-only transaction a caller may have left open (it holds no writes).
 
+    *session* is a Session, not Flask-SQLAlchemy's scoped proxy (``atomic`` resolves it).
+
     On PostgreSQL the work carries on in it: under READ COMMITTED every statement reads
     afresh, so the caller's earlier reads change nothing, and a request that looked up its
     caller before writing pays for one transaction, not two (docs/benchmarks.md). The
@@ -102,11 +104,10 @@ def _end_reads(session: Session) -> None:
     its write with BEGIN IMMEDIATE, so there the reads end first, with COMMIT rather than
     ROLLBACK (the two are the same for reads).
     """
-    unscoped = _unscoped(session)
-    if not unscoped.in_transaction():
+    if not session.in_transaction():
         return
-    if unscoped.get_bind().dialect.name == "postgresql":
-        unscoped.expire_all()
+    if session.get_bind().dialect.name == "postgresql":
+        session.expire_all()
     else:
         session.commit()
 
