@@ -31,6 +31,7 @@ from collections.abc import Callable
 
 from sqlalchemy import event
 
+from bench.database import fresh_database
 from bench.proc import backend_cpu, used_between
 
 WARMUP = 50
@@ -81,7 +82,7 @@ def _cycle() -> Callable[[], None]:
     from miniprogram_api.extensions import db
 
     url = os.environ.get("BENCH_DATABASE_URL", bench.DEFAULT_URL)
-    sa_url = bench._prepare_database(url)
+    sa_url = fresh_database(url)
     volunteers, offers = bench._seed(sa_url)
     app = create_app(
         {

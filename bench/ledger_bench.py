@@ -32,6 +32,7 @@ import psycopg
 from sqlalchemy import create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from bench.database import fresh_database
 from ledger import accounts, idempotency, operations, queries
 from ledger.chain import GENESIS
 
@@ -52,7 +53,7 @@ def main() -> None:
     workers = [int(n) for n in args.workers.split(",")]
 
     started = time.perf_counter()
-    sa_url = _prepare_database(url)
+    sa_url = fresh_database(url)
     engine = create_engine(sa_url, pool_size=max(workers) + 2, max_overflow=0)
     factory = sessionmaker(bind=engine, expire_on_commit=False)
     volunteer_ids = _seed(factory)
@@ -96,31 +97,6 @@ def main() -> None:
     print(f"\nbalance read, big / small (p50): {balance[1][0] / balance[0][0]:.2f}x")
     print(f"total {time.perf_counter() - started:.0f}s")
     engine.dispose()
-
-
-def _prepare_database(url: str) -> str:
-    """Create the bench database if needed and rebuild its schema from the migrations."""
-    from app import create_app
-    from app.config import database_url_for_driver
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-
-    from flask_migrate import upgrade
-
-    sa_url = database_url_for_driver(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sa_url, "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        upgrade()
-        from miniprogram_api.extensions import db
-
-        db.engine.dispose()
-    return sa_url
 
 
 def _seed(factory: sessionmaker) -> list[int]:

@@ -32,6 +32,7 @@ from types import SimpleNamespace
 import psycopg
 import requests
 
+from bench.database import fresh_database
 from bench.proc import backend_cpu, children_cpu, tree_cpu, used_between
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def main() -> None:
     args = parser.parse_args()
     url = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
 
-    sa_url = _prepare_database(url)
+    sa_url = fresh_database(url)
     volunteers, staff = _seed(sa_url)
     _analyze(url)
     settings = {"GUNICORN_WORKERS": args.workers, "GUNICORN_THREADS": args.threads}
@@ -101,29 +102,6 @@ def _analyze(url: str) -> None:
     """Give the planner statistics for the freshly seeded tables, as autovacuum later would."""
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
-
-
-def _prepare_database(url: str) -> str:
-    """Create the bench database if needed and rebuild its schema from the migrations."""
-    from flask_migrate import upgrade
-
-    from app import create_app
-    from app.config import database_url_for_driver
-    from miniprogram_api.extensions import db
-
-    base, _, name = url.rpartition("/")
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
-            conn.execute(f'CREATE DATABASE "{name}"')
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("DROP SCHEMA public CASCADE")
-        conn.execute("CREATE SCHEMA public")
-    sa_url = database_url_for_driver(url)
-    app = create_app({"SQLALCHEMY_DATABASE_URI": sa_url, "LOG_LEVEL": "WARNING"})
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
-    return sa_url
 
 
 def _seed(sa_url: str):
