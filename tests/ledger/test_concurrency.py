@@ -11,7 +11,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import create_engine, select, text
+from sqlalchemy.orm import Session
 
 from ledger import accounts, idempotency, operations, queries
 from ledger.errors import IdempotencyKeyInUse, InsufficientPoints
@@ -170,3 +171,21 @@ def test_a_use_case_sees_a_row_as_its_lock_found_it_not_as_the_caller_read_it(
         return s.execute(query).scalar_one().balance
 
     assert atomic(session, work) == 15
+
+
+@pytest.mark.postgres
+def test_a_read_before_each_write_leaves_the_connections_prepared_statements_alone(
+    session, make_volunteer
+):
+    """psycopg forgets every prepared statement on ROLLBACK; atomic() must not send one."""
+    engine = create_engine(session.get_bind().url, pool_size=1, max_overflow=0)
+    volunteer = make_volunteer()
+    try:
+        with Session(engine) as s:
+            for _ in range(8):  # psycopg prepares a statement on its sixth execution
+                accounts.find(s, accounts.volunteer_code(volunteer))  # a request's first read
+                operations.earn(s, volunteer, 1)
+            prepared = s.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+    finally:
+        engine.dispose()
+    assert prepared > 0
