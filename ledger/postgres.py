@@ -52,7 +52,7 @@ VALUES (%(scope)s, %(key)s, %(hash)s, %(status)s, %(body)s::json, %(at)s)
 """
 
 
-def _array(values: Iterable[int | str | None]) -> str:
+def array_literal(values: Iterable[int | str]) -> str:
     """Return *values* as a PostgreSQL array literal, for a ``%(x)s::type[]`` parameter.
 
     psycopg inspects every element of a list to choose its dumper; one ``str`` parameter
@@ -61,9 +61,7 @@ def _array(values: Iterable[int | str | None]) -> str:
     return "{" + ",".join(map(_element, values)) + "}"
 
 
-def _element(value: int | str | None) -> str:
-    if value is None:
-        return "NULL"
+def _element(value: int | str) -> str:
     if isinstance(value, str):
         return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return str(int(value))
@@ -90,8 +88,8 @@ def post(
     params = {
         **transaction,
         "metadata": json.dumps(transaction["metadata"], ensure_ascii=False),
-        "codes": _array(codes),
-        "amounts": _array(legs[code] for code in codes),
+        "codes": array_literal(codes),
+        "amounts": array_literal(legs[code] for code in codes),
         "lot_expires_at": lot_expires_at,
     }
     rows = fetch(session, _POST, params)

@@ -70,7 +70,7 @@ def reserve(
         "volunteer_id": volunteer_id,
         "perk_id": perk_id,
         "star_level": None if callable(star_level) else star_level,
-        "codes": "{" + ",".join(codes.new_code(CODE_LENGTH) for _ in range(_CANDIDATES)) + "}",
+        "codes": ledger_sql.array_literal(codes.new_code(CODE_LENGTH) for _ in range(_CANDIDATES)),
         "expires_at": expires_at,
         "month": month,
         "at": at,
