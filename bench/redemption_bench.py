@@ -29,10 +29,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import SimpleNamespace
 
-import psycopg
 import requests
 
-from bench.database import fresh_database
+from bench.database import analyze, fresh_database
 from bench.proc import backend_cpu, children_cpu, tree_cpu, used_between
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -56,7 +55,7 @@ def main() -> None:
 
     sa_url = fresh_database(url)
     volunteers, staff = _seed(sa_url)
-    _analyze(url)
+    analyze(url)
     settings = {"GUNICORN_WORKERS": args.workers, "GUNICORN_THREADS": args.threads}
     print(
         f"{os.cpu_count()} CPUs; gunicorn gthread, {args.workers} workers × {args.threads} "
@@ -79,6 +78,7 @@ def main() -> None:
     ):
         for server in (app_server, bare_server):  # warm up: connections, plans, accounts
             _measure(server, volunteers, staff, args.clients, 2.0)
+        analyze(url)
         print(f"{'round':>5} {'app cycles/s':>13} {'bare cycles/s':>14} {'ratio':>6} {'failed':>7}")
         rounds = []
         for index in range(1, args.rounds + 1):
@@ -96,12 +96,6 @@ def main() -> None:
     print(f"ratio app / bare, median of the rounds: {statistics.median(ratios):.2f}")
     print("(a cycle is two requests: reserve, then confirm)")
     _check_ledger(sa_url)
-
-
-def _analyze(url: str) -> None:
-    """Give the planner statistics for the freshly seeded tables, as autovacuum later would."""
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute("VACUUM ANALYZE")
 
 
 def _seed(sa_url: str):
