@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import config as app_config
 from app.console import register_console
 from app.logs import configure_logging, install_request_logging
+from core.pool import ping_when_idle
 from miniprogram_api import register_api
 from miniprogram_api.extensions import db, jwt, limiter
 
@@ -54,6 +55,9 @@ def create_app(overrides: dict | None = None, *, instance_path: str | None = Non
     install_request_logging(app)
 
     db.init_app(app)
+    with app.app_context():
+        for engine in db.engines.values():
+            ping_when_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     jwt.init_app(app)
     limiter.init_app(app)

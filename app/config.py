@@ -44,7 +44,10 @@ def from_environment(instance_path: str) -> dict:
         "SECRET_KEY": env.get("SECRET_KEY", DEV_SECRET_KEY),
         "JWT_SECRET_KEY": env.get("JWT_SECRET_KEY", DEV_JWT_SECRET_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url_for_driver(env.get("DATABASE_URL", default_db)),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A pooled connection idle this long is pinged before use (core.pool.ping_when_idle).
+        "DATABASE_PING_AFTER_IDLE_SECONDS": float(
+            env.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
+        ),
         "REDIS_URL": redis_url,
         # Signs station QR scenes; derived from SECRET_KEY when unset (create_app).
         "QR_SIGNING_KEY": env.get("QR_SIGNING_KEY") or None,

@@ -9,6 +9,7 @@ from typing import Any
 import marshmallow as ma
 from flask import jsonify
 from flask_smorest import Api as SmorestApi
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException
 
 from core.errors import DomainError
@@ -201,6 +202,12 @@ def register_error_handlers(app, api: Api) -> None:
     def _unexpected(error: Exception):
         if isinstance(error, HTTPException):
             return api.handle_http_exception(error)
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            # The database went away under a pooled connection (core.pool): SQLAlchemy has
+            # dropped the pool, so a retry (safe with an Idempotency-Key) gets a fresh one.
+            log.warning("database connection lost: %s", type(error.orig).__name__)
+            code, message = _HTTP_CODES[503]
+            return error_response(503, code, message)
         log.exception("unhandled exception")
         code, message = _HTTP_CODES[500]
         return error_response(500, code, message)
