@@ -49,7 +49,7 @@ def list_activities(args):
     rows = activities.published_activities(db.session, limit=limit + 1, **args)
     result = page(rows, limit, key=time_cursor)
     ids = [activity.id for activity in result["items"]]
-    signed = activities.signed_up_activity_ids(db.session, g.volunteer.id, ids)
+    signed = activities.signed_up_activity_ids(db.session, g.volunteer_id, ids)
     result["items"] = [_Listed(a, a.id in signed) for a in result["items"]]
     return result
 
@@ -62,7 +62,7 @@ def list_activities(args):
 @blp.alt_response(409, schema=ErrorSchema, description="ACTIVITY_FULL or SIGNUP_CLOSED")
 def sign_up(activity_id):
     """Take a place; signing up again while signed up answers the same sign-up (201)."""
-    signup = activities.sign_up(db.session, activity_id, g.volunteer.id, at=now())
+    signup = activities.sign_up(db.session, activity_id, g.volunteer_id, at=now())
     db.session.commit()
     activity = db.session.get(Activity, signup.activity_id)
     return {
@@ -84,6 +84,6 @@ def sign_up(activity_id):
 @blp.alt_response(409, schema=ErrorSchema, description="SIGNUP_CLOSED: the activity has ended")
 def cancel_signup(activity_id):
     """Give the place back; cancelling twice is harmless."""
-    activities.cancel_signup(db.session, activity_id, g.volunteer.id, at=now())
+    activities.cancel_signup(db.session, activity_id, g.volunteer_id, at=now())
     db.session.commit()
     return ""

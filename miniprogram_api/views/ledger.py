@@ -38,7 +38,7 @@ def my_ledger(args):
     before = cursor_int(args["cursor"], "v")
     items = queries.history(
         db.session,
-        accounts.volunteer_code(g.volunteer.id),
+        accounts.volunteer_code(g.volunteer_id),
         limit=args["limit"] + 1,
         before_version=before,
     )

@@ -1,12 +1,12 @@
 """The signed-in volunteer's own profile."""
 
-from flask import current_app, g
+from flask import current_app
 from flask_smorest import Blueprint
 
 from core.masking import mask_phone
 from identity import operations as identity
 from miniprogram_api import presenters
-from miniprogram_api.auth import volunteer_required
+from miniprogram_api.auth import current_volunteer, volunteer_required
 from miniprogram_api.extensions import db
 from miniprogram_api.schemas.me import MePatchSchema, MeSchema, PhoneCodeSchema, PhoneResultSchema
 
@@ -20,7 +20,7 @@ BEARER = [{"bearerAuth": []}]
 @blp.response(200, MeSchema)
 def get_me():
     """Show the signed-in volunteer's profile."""
-    return presenters.me(db.session, g.volunteer)
+    return presenters.me(db.session, current_volunteer())
 
 
 @blp.route("", methods=["PATCH"])
@@ -30,9 +30,9 @@ def get_me():
 @blp.response(200, MeSchema)
 def patch_me(changes):
     """Change nickname, real name or region."""
-    identity.update_profile(db.session, g.volunteer, **changes)
+    identity.update_profile(db.session, current_volunteer(), **changes)
     db.session.commit()
-    return presenters.me(db.session, g.volunteer)
+    return presenters.me(db.session, current_volunteer())
 
 
 @blp.route("/phone", methods=["POST"])
@@ -43,6 +43,6 @@ def patch_me(changes):
 def bind_phone(body):
     """Store the phone number WeChat vouches for (the ``getPhoneNumber`` code)."""
     phone = current_app.extensions["wechat"].get_phone_number(body["code"])
-    identity.set_phone(db.session, g.volunteer, phone)
+    identity.set_phone(db.session, current_volunteer(), phone)
     db.session.commit()
     return {"phone_masked": mask_phone(phone)}

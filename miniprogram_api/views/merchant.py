@@ -52,7 +52,7 @@ CONFIRMATION = ConfirmationSchema()
 @blp.alt_response(404, description="NOT_FOUND: unknown bind code")
 def bind(body):
     """Make your WeChat account staff of the merchant with this bind code."""
-    merchant = merchants.bind(db.session, volunteer_id=g.volunteer.id, bind_code=body["bind_code"])
+    merchant = merchants.bind(db.session, volunteer_id=g.volunteer_id, bind_code=body["bind_code"])
     return {"merchant": merchant}
 
 
@@ -77,7 +77,7 @@ def my_merchant():
 @blp.alt_response(410, description="REDEMPTION_EXPIRED")
 def confirm(body):
     """Confirm a volunteer's code: the held points are paid to your merchant."""
-    staff_id = g.volunteer.id
+    staff_id = g.volunteer_id
 
     def work(session):
         done = redemptions.confirm(session, staff_volunteer_id=staff_id, code=body["code"])
@@ -143,7 +143,7 @@ def summary(args):
 
 
 def _my_merchant():
-    merchant = merchants.merchant_of(db.session, g.volunteer.id)
+    merchant = merchants.merchant_of(db.session, g.volunteer_id)
     if merchant is None:
         raise NotMerchantStaff()
     return merchant

@@ -30,7 +30,7 @@ def list_perks(args):
     """
     max_cost = None
     if args["affordable"]:
-        max_cost = ledger_queries.volunteer_balance(db.session, g.volunteer.id).available
+        max_cost = ledger_queries.volunteer_balance(db.session, g.volunteer_id).available
     rows = perk_queries.catalog(
         db.session,
         at=now(),

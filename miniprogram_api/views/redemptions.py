@@ -50,8 +50,8 @@ RESERVATION = ReservationSchema()
 @blp.alt_response(422, description="VALIDATION_ERROR or IDEMPOTENCY_KEY_REUSED")
 def reserve(body):
     """Reserve a perk: hold its points, one unit of stock and your allowance; get a code."""
-    volunteer_id = g.volunteer.id
-    star = star_level_reader(g.volunteer)
+    volunteer_id = g.volunteer_id
+    star = star_level_reader(volunteer_id)
     minutes = current_app.config["REDEMPTION_HOLD_MINUTES"]
 
     def work(session):
@@ -75,7 +75,7 @@ def reserve(body):
 def list_mine(args):
     """List your redemptions, newest first."""
     rows = redemption_queries.volunteer_history(
-        db.session, g.volunteer.id, limit=args["limit"] + 1, after_id=cursor_int(args["cursor"])
+        db.session, g.volunteer_id, limit=args["limit"] + 1, after_id=cursor_int(args["cursor"])
     )
     at = now()
     items = [redemption_item(redemption, perk, at) for redemption, perk in rows]
@@ -89,7 +89,7 @@ def list_mine(args):
 @blp.alt_response(404, description="NOT_FOUND (also for someone else's redemption)")
 def get_one(redemption_id):
     """Show one of your redemptions with its current status."""
-    redemption, perk = redemption_queries.for_volunteer(db.session, g.volunteer.id, redemption_id)
+    redemption, perk = redemption_queries.for_volunteer(db.session, g.volunteer_id, redemption_id)
     return redemption_item(redemption, perk, now())
 
 
@@ -102,7 +102,7 @@ def get_one(redemption_id):
 @blp.alt_response(410, description="REDEMPTION_EXPIRED")
 def cancel(redemption_id):
     """Cancel a reserved redemption: the held points, the stock and your allowance come back."""
-    volunteer_id = g.volunteer.id
+    volunteer_id = g.volunteer_id
     redemptions.cancel(db.session, volunteer_id=volunteer_id, redemption_id=redemption_id)
     redemption, perk = redemption_queries.for_volunteer(db.session, volunteer_id, redemption_id)
     return redemption_item(redemption, perk, now())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from types import SimpleNamespace
 from typing import Any
 
 from flask import jsonify, request
@@ -34,12 +33,13 @@ def once(subject: str, work: Callable[[Session], tuple[int, Any]]):
     return run_idempotent(subject, work)
 
 
-# Built once: SQLAlchemy then only looks the compiled form up instead of building the
-# statement (and its cache key) again on every call.
-_NICKNAMES = select(Volunteer.id, Volunteer.nickname).where(
-    Volunteer.id.in_(bindparam("ids", expanding=True))
+# Built once, and Core rather than ORM statements (run on the session's connection): they
+# only read two columns, and the ORM's per-statement machinery would cost more than that.
+_VOLUNTEERS = Volunteer.__table__
+_NICKNAMES = select(_VOLUNTEERS.c.id, _VOLUNTEERS.c.nickname).where(
+    _VOLUNTEERS.c.id.in_(bindparam("ids", expanding=True))
 )
-_NICKNAME = select(Volunteer.nickname).where(Volunteer.id == bindparam("id"))
+_NICKNAME = select(_VOLUNTEERS.c.nickname).where(_VOLUNTEERS.c.id == bindparam("id"))
 
 
 def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
@@ -47,20 +47,18 @@ def masked_nicknames(volunteer_ids: Iterable[int]) -> dict[int, str | None]:
     ids = set(volunteer_ids)
     if not ids:
         return {}
-    rows = db.session.execute(_NICKNAMES, {"ids": sorted(ids)}).all()
+    rows = db.session.connection().execute(_NICKNAMES, {"ids": sorted(ids)}).all()
     return {row.id: mask_name(row.nickname) for row in rows}
 
 
 def masked_nickname(session: Session, volunteer_id: int) -> str | None:
     """Return one volunteer's masked nickname (None when unknown or unset)."""
-    return mask_name(session.execute(_NICKNAME, {"id": volunteer_id}).scalar())
+    return mask_name(session.connection().execute(_NICKNAME, {"id": volunteer_id}).scalar())
 
 
-def star_level_reader(volunteer: Volunteer) -> Callable[[Session], int]:
+def star_level_reader(volunteer_id: int) -> Callable[[Session], int]:
     """Return a reader of the volunteer's star level, as ``/me`` shows it, for any session.
 
-    The reader keeps the two values it needs: the loaded volunteer expires with the rollback
-    a use case begins with, and reading it again would cost a query.
+    Called only for a perk that asks for a level, inside the use case's transaction.
     """
-    who = SimpleNamespace(id=volunteer.id, region_code=volunteer.region_code)
-    return lambda session: presenters.star(session, who).level
+    return lambda session: presenters.star(session, session.get(Volunteer, volunteer_id)).level
