@@ -155,7 +155,7 @@ def _posting() -> Callable[[], None]:
         )
     if not volunteer_ids:
         raise SystemExit("run bench.ledger_bench first: it seeds this database")
-    once = bench._ledger_worker(factory, volunteer_ids)
+    once = bench._ledger_worker(engine, volunteer_ids)
     once.engine = engine  # type: ignore[attr-defined]
     return once
 

@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable
 
 import psycopg
-from sqlalchemy import create_engine, text
+from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.database import fresh_database
@@ -74,7 +74,7 @@ def main() -> None:
         rounds = []
         for _ in range(args.rounds):
             ledger_rate = _throughput(
-                count, args.seconds, lambda: _ledger_worker(factory, volunteer_ids)
+                count, args.seconds, lambda: _ledger_worker(engine, volunteer_ids)
             )
             raw_rate = _throughput(count, args.seconds, lambda: _raw_worker(url))
             rounds.append((ledger_rate, raw_rate))
@@ -150,8 +150,12 @@ def _create_raw_tables(url: str) -> None:
         )
 
 
-def _ledger_worker(factory: sessionmaker, volunteer_ids: list[int]) -> Callable[[], None]:
-    session = factory()
+def _ledger_worker(engine: Engine, volunteer_ids: list[int]) -> Callable[[], None]:
+    # One connection for the worker's life, as the raw worker has: a Session bound to a
+    # Connection commits its transactions on it instead of returning it to the pool after
+    # each, so the two sides compare transfers, not a transfer against pool check-outs.
+    connection = engine.connect()
+    session = Session(bind=connection, expire_on_commit=False)
 
     def once() -> None:
         volunteer = random.choice(volunteer_ids)
@@ -171,7 +175,11 @@ def _ledger_worker(factory: sessionmaker, volunteer_ids: list[int]) -> Callable[
             work=work,
         )
 
-    once.close = session.close  # type: ignore[attr-defined]
+    def close() -> None:
+        session.close()
+        connection.close()
+
+    once.close = close  # type: ignore[attr-defined]
     return once
 
 
