@@ -7,6 +7,8 @@ from werkzeug.routing import IntegerConverter
 
 from miniprogram_api.auth import register_jwt_loaders
 from miniprogram_api.errors import Api, register_error_handlers
+from miniprogram_api.verified_tokens import EXTENSION as VERIFIED_TOKENS
+from miniprogram_api.verified_tokens import VerifiedTokens
 from miniprogram_api.wechat import WechatGateway
 
 BEARER_SCHEME = {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}
@@ -59,6 +61,7 @@ def register_api(app: Flask) -> None:
     api = Api(app)
     register_error_handlers(app, api)
     register_jwt_loaders()
+    app.extensions[VERIFIED_TOKENS] = VerifiedTokens()
     api.spec.components.security_scheme("bearerAuth", BEARER_SCHEME)
     for blueprint in (
         health.blp,

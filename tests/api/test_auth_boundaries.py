@@ -1,5 +1,6 @@
 """Who may call what: no token, bad token, expired token, wrong kind of token, refresh."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -29,6 +30,30 @@ def test_token_signed_with_another_key_is_unauthenticated(app_factory, login_vol
     with other.app_context():
         forged = create_access_token("1", additional_claims={"kind": "volunteer"})
     response = client.get("/api/v1/me", headers={"Authorization": f"Bearer {forged}"})
+    assert code_of(response) == (401, "UNAUTHENTICATED")
+
+
+def test_a_token_accepted_before_is_refused_once_it_expires(app, client, login_volunteer):
+    volunteer_id = login_volunteer()["volunteer"]["id"]
+    short = create_access_token(
+        str(volunteer_id),
+        additional_claims={"kind": "volunteer"},
+        expires_delta=timedelta(seconds=1),
+    )
+    headers = {"Authorization": f"Bearer {short}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # verified, remembered
+    time.sleep(1.1)
+    assert code_of(client.get("/api/v1/me", headers=headers)) == (401, "TOKEN_EXPIRED")
+
+
+def test_a_token_one_app_accepted_is_refused_by_an_app_with_another_key(
+    app_factory, login_volunteer, client
+):
+    token = login_volunteer()["access_token"]
+    headers = {"Authorization": f"Bearer {token}"}
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # remembered here
+    other = app_factory(JWT_SECRET_KEY="another-secret-key-0123456789abcdef0123456789")
+    response = other.test_client().get("/api/v1/me", headers=headers)
     assert code_of(response) == (401, "UNAUTHENTICATED")
 
 
