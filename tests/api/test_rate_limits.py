@@ -57,3 +57,10 @@ def test_logins_keep_working_when_redis_is_down(app_factory):
     assert login.status_code == 200
     assert _staff_login(client).status_code == 401
     assert client.get("/readyz").status_code == 503
+
+
+def test_a_configured_default_limit_applies_to_routes_without_their_own(app_factory):
+    # Without a default limit the per-request check is not installed (app._check_limits_...).
+    client = app_factory(RATELIMIT_DEFAULT="2 per minute").test_client()
+    answers = [client.get("/healthz").status_code for _ in range(3)]
+    assert answers == [200, 200, 429]

@@ -159,3 +159,13 @@ def test_production_marks_the_session_cookie_secure(app_factory):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     response = app.test_client().get("/console/login")
     assert "max-age=31536000" in response.headers["Strict-Transport-Security"]
+
+
+def test_only_console_requests_open_a_cookie_session(app):
+    from flask import session
+    from flask.sessions import NullSession, SecureCookieSession
+
+    with app.test_request_context("/api/v1/me"):
+        assert isinstance(session._get_current_object(), NullSession)  # read-only, never sent
+    with app.test_request_context("/console/login"):
+        assert isinstance(session._get_current_object(), SecureCookieSession)
