@@ -1,7 +1,7 @@
 """Reserve + confirm over HTTP under gunicorn, beside a bare Flask app under the same settings.
 
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/dev_rewards_bench \\
-        .venv/bin/python -m bench.redemption_bench [--seconds 8] [--rounds 3] [--clients 16]
+        .venv/bin/python -m bench.redemption_bench [--seconds 6] [--rounds 5] [--clients 16]
 
 Both servers run side by side for the whole bench and the rounds alternate between them
 (warm-up first), so a change in the machine's load falls on both alike. One cycle is what a
@@ -45,8 +45,10 @@ MERCHANTS = 50
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=8.0, help="per round and server")
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=6.0, help="per round and server")
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="app/bare pairs; the median ratio counts"
+    )
     parser.add_argument("--clients", type=int, default=16, help="concurrent client loops")
     parser.add_argument("--workers", default=os.environ.get("GUNICORN_WORKERS", "2"))
     parser.add_argument("--threads", default=os.environ.get("GUNICORN_THREADS", "4"))
