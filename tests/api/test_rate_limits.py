@@ -59,8 +59,15 @@ def test_logins_keep_working_when_redis_is_down(app_factory):
     assert client.get("/readyz").status_code == 503
 
 
-def test_a_configured_default_limit_applies_to_routes_without_their_own(app_factory):
-    # Without a default limit the per-request check is not installed (app._check_limits_...).
-    client = app_factory(RATELIMIT_DEFAULT="2 per minute").test_client()
-    answers = [client.get("/healthz").status_code for _ in range(3)]
-    assert answers == [200, 200, 429]
+def test_the_check_before_every_request_is_there_only_when_a_global_limit_needs_it(app):
+    # Not by creating an app with RATELIMIT_DEFAULT: the Limiter is shared by every app in
+    # the process and would keep that default for all the tests after this one.
+    from app import _check_limits_in_their_routes_only
+    from miniprogram_api.extensions import limiter
+
+    hooks = app.before_request_funcs[None]
+    assert limiter._check_request_limit not in hooks  # decorated limits check themselves
+    hooks.append(limiter._check_request_limit)  # as Flask-Limiter's init_app installs it
+    app.config["RATELIMIT_DEFAULT"] = "2 per minute"
+    _check_limits_in_their_routes_only(app)
+    assert limiter._check_request_limit in hooks
