@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from app import config as app_config
 from app.console import register_console
 from app.logs import configure_logging, install_request_logging
-from core.pool import ping_when_idle
+from core.pool import forget_connections_after_fork, ping_when_idle
 from miniprogram_api import register_api
 from miniprogram_api.extensions import db, jwt, limiter
 
@@ -61,6 +61,7 @@ def create_app(overrides: dict | None = None, *, instance_path: str | None = Non
     with app.app_context():
         for engine in db.engines.values():
             ping_when_idle(engine, app.config["DATABASE_PING_AFTER_IDLE_SECONDS"])
+            forget_connections_after_fork(engine)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     jwt.init_app(app)
     limiter.init_app(app)

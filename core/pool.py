@@ -1,8 +1,10 @@
-"""Ping a pooled database connection before use, but only when it has sat idle a while."""
+"""Pooled database connections: pinged only after sitting idle, never shared across a fork."""
 
 from __future__ import annotations
 
+import os
 import time
+import weakref
 
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
@@ -39,3 +41,21 @@ def ping_when_idle(engine: Engine, idle_seconds: float) -> None:
             engine.dialect.do_ping(dbapi_connection)
         except engine.dialect.loaded_dbapi.Error as error:
             raise exc.DisconnectionError(str(error)) from error
+
+
+def forget_connections_after_fork(engine: Engine) -> None:
+    """Make a forked child start *engine*'s pool empty, leaving the parent's connections alone.
+
+    gunicorn's ``preload_app`` creates the app in the master and forks the workers from it:
+    a connection pooled before the fork would otherwise be one socket spoken to by two
+    processes. ``dispose(close=False)`` is SQLAlchemy's way for a child to drop its
+    inherited pool without closing the parent's connections.
+    """
+    ref = weakref.ref(engine)  # an app thrown away (tests make hundreds) is not kept alive
+
+    def _in_child() -> None:
+        alive = ref()
+        if alive is not None:
+            alive.dispose(close=False)
+
+    os.register_at_fork(after_in_child=_in_child)

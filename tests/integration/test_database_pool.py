@@ -1,7 +1,8 @@
-"""Pooled connections the server has closed: pinged when idle (core.pool), 503 otherwise."""
+"""Pooled connections: replaced when the server closed them (core.pool), never shared by a fork."""
 
 from __future__ import annotations
 
+import os
 import uuid
 
 import pytest
@@ -67,3 +68,20 @@ def test_a_connection_closed_within_the_idle_window_fails_one_request_with_503_n
     assert lost.status_code == 503
     assert lost.get_json()["code"] == "SERVICE_UNAVAILABLE"
     assert again.status_code == 200  # SQLAlchemy dropped the pool: a fresh connection
+
+
+def test_a_forked_process_starts_with_an_empty_pool_and_leaves_the_parents_alone(app_factory):
+    app = app_factory()
+    with app.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.remove()
+        engine = db.engine
+    assert engine.pool.checkedin() == 1
+    child = os.fork()
+    if child == 0:  # gunicorn's preload_app forks its workers like this
+        os._exit(0 if engine.pool.checkedin() == 0 else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert engine.pool.checkedin() == 1
+    with app.app_context():
+        assert db.session.execute(text("SELECT 1")).scalar() == 1  # the parent's still works
